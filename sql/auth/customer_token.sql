@@ -1,0 +1,1 @@
+SELECT token FROM customers WHERE id = $1

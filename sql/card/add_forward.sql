@@ -1,0 +1,1 @@
+UPDATE radar_users SET forward = forward + 1 WHERE id = $1

@@ -1,0 +1,1 @@
+UPDATE customers SET company_id = $2 WHERE id = $1

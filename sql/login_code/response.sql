@@ -1,0 +1,1 @@
+SELECT response FROM login_codes WHERE code = $1

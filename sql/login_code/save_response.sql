@@ -1,0 +1,1 @@
+UPDATE login_codes SET response = $2 WHERE code = $1

@@ -1,0 +1,73 @@
+//! RecordAction (spec §4.1): the radar feed, and the pluggable notifier that tells the radar user.
+//!
+//! The feed row is written in the caller's transaction (or right after its work); the notification
+//! is fire-and-forget and never changes the caller's answer.
+
+use deadpool_postgres::GenericClient;
+
+use crate::store;
+
+/// Action codes of the feed (spec §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i16)]
+pub enum Action {
+    CardView = 1,
+    ProductView = 2,
+    Website = 4,
+    CopyWechat = 5,
+    ForwardCard = 6,
+    ConsultProduct = 7,
+    SavePhone = 8,
+    Praise = 9,
+    Calling = 10,
+    Authorize = 13,
+    SendMiniProgram = 23,
+}
+
+/// Sends a radar user a text (original: an enterprise-WeChat message). Must not block.
+pub trait Notifier: Send + Sync + 'static {
+    /// Queues `text` for radar user `radar_user`; failures are the notifier's to log.
+    fn notify(&self, radar_user: i64, text: String);
+}
+
+/// The default notifier: companies without an enterprise-WeChat app get no message.
+pub struct NoopNotifier;
+
+impl Notifier for NoopNotifier {
+    fn notify(&self, radar_user: i64, _text: String) {
+        tracing::debug!(radar_user, "no notifier configured; feed row only");
+    }
+}
+
+/// Writes the feed row for `action` and notifies the radar user with `<name><remark>`.
+pub async fn record(
+    db: &impl GenericClient,
+    notifier: &dyn Notifier,
+    action: Action,
+    radar_user: i64,
+    customer: i64,
+    remark: &str,
+) -> Result<(), tokio_postgres::Error> {
+    if let Some(name) =
+        store::action::record(db, radar_user, customer, action as i16, remark, None).await?
+    {
+        notifier.notify(radar_user, format!("{name}{remark}"));
+    }
+    Ok(())
+}
+
+/// Action 0: "the customer sent you a message" — a notification only, no feed row.
+pub async fn notify_chat(
+    db: &impl GenericClient,
+    notifier: &dyn Notifier,
+    radar_user: i64,
+    customer: i64,
+) -> Result<(), tokio_postgres::Error> {
+    if let Some(name) = store::action::chat_notice_name(db, radar_user, customer).await? {
+        notifier.notify(
+            radar_user,
+            format!("【{name}】:发送给您一条新消息，请点击查看!"),
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! Settings: `config.toml` layered with `RADAR__<SECTION>__<KEY>` environment variables.
+//!
+//! Every key has a default in `config.toml`; unknown keys and wrong types fail at start with a
+//! message naming the key. Settings are passed by value into `startup::Application::build`.
+
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// All settings of one Radar node.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub wechat: WechatSettings,
+    pub auth: AuthSettings,
+    pub login: LoginSettings,
+    pub storage: StorageSettings,
+    pub demo: DemoSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// Empty = embedded cluster.
+    pub url: String,
+    pub pool_size: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// Empty = in-process bus.
+    pub url: String,
+    pub channel_prefix: String,
+}
+
+/// How Radar reaches WeChat's server API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WechatMode {
+    /// Real HTTP calls to `api_base`.
+    Live,
+    /// Local deterministic answers; for the embedded default and demos only.
+    Dev,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatSettings {
+    pub mode: WechatMode,
+    pub api_base: String,
+    pub timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub timestamp_window_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginSettings {
+    pub default_company_id: i64,
+    pub default_case_company_id: i64,
+    pub test_mode: bool,
+    pub test_appid: String,
+    pub test_app_secret: SecretString,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSettings {
+    pub load_on_first_start: bool,
+}
+
+/// The defaults: the `config.toml` shipped with the source, compiled in so the binary runs anywhere.
+const DEFAULTS: &str = include_str!("../config.toml");
+
+impl Settings {
+    /// Loads the compiled-in defaults, then `path` (if it exists or was named explicitly), then
+    /// `RADAR__SECTION__KEY` environment variables.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        match path {
+            Some(p) => builder = builder.add_source(config::File::from(p).required(true)),
+            None => {
+                builder = builder.add_source(config::File::with_name("config.toml").required(false))
+            }
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("RADAR")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let raw = builder
+            .build()
+            .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        let settings: Settings = raw
+            .try_deserialize()
+            .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what serde cannot: value ranges and forms.
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            anyhow::bail!(
+                "bad configuration: server.bind {:?} is not host:port",
+                self.server.bind
+            );
+        }
+        if self.database.pool_size == 0 {
+            anyhow::bail!("bad configuration: database.pool_size must be at least 1");
+        }
+        if self.wechat.timeout_ms == 0 {
+            anyhow::bail!("bad configuration: wechat.timeout_ms must be at least 1");
+        }
+        if !(self.wechat.api_base.starts_with("http://")
+            || self.wechat.api_base.starts_with("https://"))
+        {
+            anyhow::bail!("bad configuration: wechat.api_base must be an http(s) URL");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_file_loads_with_its_defaults() {
+        let s = Settings::load(Some(Path::new("config.toml"))).unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:8000");
+        assert_eq!(s.auth.timestamp_window_secs, 900);
+        assert_eq!(s.wechat.mode, WechatMode::Live);
+        assert!(s.database.url.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[server]\nbindd = \"x\"\n").unwrap();
+        let err = Settings::load(Some(&p)).unwrap_err().to_string();
+        assert!(err.contains("bindd"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_type_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[database]\npool_size = \"many\"\n").unwrap();
+        let err = Settings::load(Some(&p)).unwrap_err().to_string();
+        assert!(err.contains("pool_size"), "{err}");
+    }
+}

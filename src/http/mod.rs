@@ -1,0 +1,132 @@
+//! The legacy HTTP API: the route table, and one module per spec area.
+//!
+//! - `params` — strict query/form/JSON decoding and Django-style validation.
+//! - `auth`   — the signature triple of the three principal families.
+//! - `paging` — `current_page`/`length`.
+//! - `login`, `card`, `product`, `test_login` — the mini-program side (`/zhugeleida/xiaochengxu`).
+//! - `radar`  — the radar side (`/zhugeleida/qiyeweixin`).
+//!
+//! Every route accepts a trailing slash (NormalizePath) and answers a wrong method with
+//! `{code:402, msg:'请求方式异常'}`.
+
+pub mod auth;
+pub mod card;
+pub mod login;
+pub mod paging;
+pub mod params;
+pub mod product;
+pub mod radar;
+pub mod test_login;
+
+use actix_web::{web, FromRequest, Handler, HttpResponse, Resource, Responder};
+
+use crate::error::{ApiError, Envelope};
+use crate::http::params::Params;
+use crate::http::product::Catalog;
+use crate::state::AppState;
+
+/// A resource answering `method` at `path`, and 402 to any other method.
+fn route<F, Args>(path: &str, method: actix_web::Route, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(method.to(handler))
+        .default_service(web::to(wrong_method))
+}
+
+fn get<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    route(path, web::get(), handler)
+}
+
+fn post<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    route(path, web::post(), handler)
+}
+
+async fn wrong_method() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::WrongMethod)
+}
+
+/// Unknown paths: HTTP 404 with the legacy envelope.
+pub async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(Envelope::new(404, "非法请求", serde_json::json!({})))
+}
+
+/// Registers every route. `test_mode` adds the test_login family.
+pub fn configure(cfg: &mut web::ServiceConfig, test_mode: bool) {
+    cfg.service(mini_program(test_mode)).service(radar_side());
+}
+
+fn mini_program(test_mode: bool) -> actix_web::Scope {
+    let mut scope = web::scope("/zhugeleida/xiaochengxu")
+        .service(get("/login", login::login))
+        .service(get("/login/binding", login::binding))
+        .service(post("/login/send_user_info", login::send_user_info))
+        .service(post("/login/send_form_id", login::send_form_id))
+        .service(get("/mingpian", card::show_card))
+        .service(get("/mingpian/all", card::all_cards))
+        .service(get("/mingpian/calling", card::calling))
+        .service(get("/mingpian/save_wechat", card::save_wechat))
+        .service(get("/mingpian/praise", card::praise))
+        .service(get("/mingpian/forward", card::forward))
+        .service(get("/mingpian/up_sign", card::up_sign))
+        .service(get("/mingpian/save_phone", card::save_phone))
+        .service(get("/mingpian/create_poster", card::create_poster))
+        .service(get("/mingpian/save_poster", card::save_poster))
+        .service(get("/product/product_single", product::product_single))
+        .service(get("/product/product_list", product::product_list))
+        .service(get(
+            "/product/forward_product",
+            |s: web::Data<AppState>, p: Params| async move {
+                product::forward_product(&s, &p, Catalog::Product).await
+            },
+        ))
+        .service(get(
+            "/product/consult_product",
+            |s: web::Data<AppState>, p: Params| async move {
+                product::consult_product(&s, &p, Catalog::Product).await
+            },
+        ))
+        .service(get(
+            "/mallManage/forward_product",
+            |s: web::Data<AppState>, p: Params| async move {
+                product::forward_product(&s, &p, Catalog::Mall).await
+            },
+        ))
+        .service(get(
+            "/mallManage/consult_product",
+            |s: web::Data<AppState>, p: Params| async move {
+                product::consult_product(&s, &p, Catalog::Mall).await
+            },
+        ))
+        .service(get("/website", product::website));
+    if test_mode {
+        scope = scope
+            .service(get("/test_login", test_login::test_login))
+            .service(post(
+                "/test_login/send_form_id",
+                test_login::test_send_form_id,
+            ))
+            .service(post(
+                "/test_login/send_user_info",
+                test_login::test_send_user_info,
+            ));
+    }
+    scope
+}
+
+fn radar_side() -> actix_web::Scope {
+    web::scope("/zhugeleida/qiyeweixin").service(post("/login", radar::radar_login))
+}

@@ -1,0 +1,47 @@
+//! Radar-user (enterprise WeChat) side: its own login (spec §9.3 NEW). Chat endpoints come with the
+//! realtime chat core.
+
+use actix_web::web;
+use chrono::Utc;
+use serde_json::json;
+
+use crate::error::{ApiError, Envelope};
+use crate::http::params::Params;
+use crate::password::{self, Check};
+use crate::state::AppState;
+use crate::store;
+
+/// POST /zhugeleida/qiyeweixin/login: spec §9.3 "Radar login" (unsigned).
+#[tracing::instrument(skip_all)]
+pub async fn radar_login(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
+    let mut v = p.validate();
+    let login_user = v.text("login_user", 64);
+    let pass = v.text("password", 128);
+    v.finish().map_err(|e| e.in_data(402, "请求异常"))?;
+    let bad_login = || ApiError::code(401, "账号或密码错误");
+    let db = state.db.get().await?;
+    let account = store::radar_user::by_login(&db, &login_user)
+        .await?
+        .ok_or_else(bad_login)?;
+    let stored = account.password.as_deref().unwrap_or_default();
+    let upgrade = match password::verify(&pass, stored) {
+        Check::Wrong => return Err(bad_login()),
+        Check::Right => None,
+        Check::RightUpgrade(h) => Some(h),
+    };
+    if account.status != 1 {
+        return Err(bad_login());
+    }
+    if account.account_expired_time.is_some_and(|t| t < Utc::now()) {
+        return Err(ApiError::code(403, "账户过期"));
+    }
+    store::radar_user::touch_login(&db, account.id, upgrade.as_deref()).await?;
+    let data = json!({
+        "token": account.token,
+        "user_id": account.id,
+        "company_id": account.company_id,
+        "avatar": account.card_avatar.as_deref().unwrap_or(&account.avatar),
+        "is_first_login": account.last_login_date.is_none(),
+    });
+    Ok(Envelope::ok_data("登录成功", data))
+}

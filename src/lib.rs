@@ -1,0 +1,28 @@
+//! Radar: the backend of the 诸葛雷达 WeChat mini-program business-card CRM.
+//!
+//! Map of the crate (dependencies point downwards only):
+//! - `http`     — the legacy HTTP API: routes, signed-request auth, parameter parsing, handlers.
+//! - `chat`     — chat messages: the one send path (`chat::service::send`).
+//! - `action`   — the radar feed (RecordAction, spec §4.1) and its pluggable notifier.
+//! - `store`    — PostgreSQL access, one module per aggregate; SQL lives in `sql/`.
+//! - `wechat`   — WeChat's server API (code2session) and data decryption.
+//! - `embedded` — the private PostgreSQL cluster of the embedded default.
+//! - `demo`     — demo data for the embedded default.
+//! - `auth`, `password` — signatures, tokens, password hashes (pure functions).
+//! - `config`, `error`, `time`, `state`, `startup`, `cli` — plumbing.
+
+pub mod action;
+pub mod auth;
+pub mod chat;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod embedded;
+pub mod error;
+pub mod http;
+pub mod password;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod time;
+pub mod wechat;

@@ -1,0 +1,136 @@
+//! `Application`: builds the database (external or embedded), the pool, the WeChat client and the
+//! HTTP server from `Settings`, and runs until SIGINT/SIGTERM, then stops the embedded cluster.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::{dev::Server, middleware, web, App, HttpServer};
+
+use crate::action::NoopNotifier;
+use crate::config::{Settings, WechatMode};
+use crate::embedded::EmbeddedPostgres;
+use crate::state::AppState;
+use crate::{demo, http, store, wechat};
+
+/// A built, not yet running, Radar node.
+pub struct Application {
+    port: u16,
+    server: Server,
+    embedded: Option<EmbeddedPostgres>,
+    /// Printed at start: a signed request a newcomer can paste.
+    pub example_request: Option<String>,
+}
+
+/// Where the database is, its pool, and the embedded cluster if we started one.
+pub struct Database {
+    pub url: String,
+    pub pool: deadpool_postgres::Pool,
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+/// Resolves `database.url`, starting the embedded cluster when it is empty; applies migrations
+/// and, on the embedded cluster's first start, loads the demo data.
+pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Database> {
+    let (url, embedded) = if settings.database.url.is_empty() {
+        let pg = EmbeddedPostgres::start(&settings.storage.data_dir).await?;
+        (pg.connection_string(), Some(pg))
+    } else {
+        (settings.database.url.clone(), None)
+    };
+    let pool = store::pool(&url, settings.database.pool_size)?;
+    let mut client = pool.get().await?;
+    let applied = store::migrate(&mut client).await?;
+    tracing::info!(applied, "migrations applied");
+    let fresh = embedded
+        .as_ref()
+        .is_some_and(EmbeddedPostgres::freshly_created);
+    if fresh && settings.demo.load_on_first_start && demo::load(&mut client).await? {
+        tracing::info!("demo data loaded");
+    }
+    drop(client);
+    Ok(Database {
+        url,
+        pool,
+        embedded,
+    })
+}
+
+impl Application {
+    /// Builds the node: database, pool, clients, and the server bound to `server.bind`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let database = prepare_database(&settings).await?;
+        let listener = TcpListener::bind(&settings.server.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let example_request = if database.embedded.is_some() {
+            let client = database.pool.get().await?;
+            let host = listener.local_addr()?;
+            demo::example_request(&client, &format!("http://{host}")).await?
+        } else {
+            None
+        };
+        let state = build_state(settings, database.pool.clone())?;
+        let server = run(listener, state)?;
+        Ok(Application {
+            port,
+            server,
+            embedded: database.embedded,
+            example_request,
+        })
+    }
+
+    /// The bound port (useful with `bind = "127.0.0.1:0"`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server stops (SIGINT/SIGTERM), then stops the embedded cluster.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        if let Some(mut pg) = self.embedded {
+            tracing::info!("stopping the embedded PostgreSQL cluster");
+            pg.stop().await?;
+        }
+        Ok(result?)
+    }
+}
+
+/// The shared state of one node.
+pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::Result<AppState> {
+    if settings.wechat.mode == WechatMode::Dev {
+        tracing::warn!(
+            "wechat.mode = dev: logins are answered locally; never use this in production"
+        );
+    }
+    Ok(AppState {
+        db,
+        wechat: wechat::Client::new(&settings.wechat)?,
+        settings: Arc::new(settings),
+        notifier: Arc::new(NoopNotifier),
+    })
+}
+
+/// Starts the HTTP server on `listener`.
+pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let workers = match state.settings.server.workers {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
+        n => n,
+    };
+    let body_limit = state.settings.server.max_body_bytes;
+    let test_mode = state.settings.login.test_mode;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware::NormalizePath::trim())
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .configure(|cfg| http::configure(cfg, test_mode))
+            .default_service(web::to(http::not_found))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,96 @@
+//! `chat_messages` and the `conversations` preview (spec §6.1).
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde_json::Value;
+
+use crate::sql;
+
+/// Which binding counter a message bumps (spec §5.2 M6 step 3, §7 R5 step 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    None = 0,
+    /// `is_customer_msg_num += 1`, `last_activity_time = now`.
+    CustomerMessage = 1,
+    /// `is_user_msg_num += 1`, `last_follow_time = now`.
+    RadarMessage = 2,
+}
+
+/// A message to store.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub radar_user: i64,
+    pub customer: i64,
+    /// 1 radar→customer, 2 customer→radar.
+    pub send_type: i16,
+    /// `{info_type, …}`.
+    pub content: Value,
+    pub unread_for_customer: bool,
+    pub unread_for_radar: bool,
+    pub client_msg_id: Option<String>,
+    pub article_id: Option<i64>,
+    pub counter: Counter,
+}
+
+/// The stored row's identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub create_date: DateTime<Utc>,
+    /// False when a retry with the same `client_msg_id` returned the first message.
+    pub inserted: bool,
+}
+
+/// Inserts `m` (or finds the earlier row with its `client_msg_id`).
+pub async fn insert(
+    db: &impl GenericClient,
+    m: &NewMessage,
+) -> Result<Stored, tokio_postgres::Error> {
+    let stmt = db.prepare_cached(sql!("message/insert")).await?;
+    let counter = m.counter as i32;
+    let row = db
+        .query_opt(
+            &stmt,
+            &[
+                &m.radar_user,
+                &m.customer,
+                &m.send_type,
+                &m.content,
+                &m.unread_for_customer,
+                &m.unread_for_radar,
+                &m.client_msg_id,
+                &m.article_id,
+                &counter,
+            ],
+        )
+        .await?;
+    if let Some(r) = row {
+        return Ok(Stored {
+            id: r.get(0),
+            create_date: r.get(1),
+            inserted: true,
+        });
+    }
+    let stmt = db.prepare_cached(sql!("message/by_client_msg_id")).await?;
+    let r = db
+        .query_one(
+            &stmt,
+            &[&m.radar_user, &m.customer, &m.send_type, &m.client_msg_id],
+        )
+        .await?;
+    Ok(Stored {
+        id: r.get(0),
+        create_date: r.get(1),
+        inserted: false,
+    })
+}
+
+/// Messages in the pair (excluding stored temp media).
+pub async fn count_pair(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<i64, tokio_postgres::Error> {
+    let stmt = db.prepare_cached(sql!("message/count_pair")).await?;
+    Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
+}

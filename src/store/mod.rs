@@ -1,0 +1,51 @@
+//! PostgreSQL access: one module per aggregate, one SQL statement per file under `sql/`.
+//!
+//! Functions take `&impl GenericClient` so they run on a pooled client or inside a transaction.
+//! Handlers never hold SQL. Migrations (`sql/migrations`) are applied by `store::migrate`.
+
+pub mod action;
+pub mod admin;
+pub mod binding;
+pub mod card;
+pub mod company;
+pub mod customer;
+pub mod login_code;
+pub mod message;
+pub mod product;
+pub mod radar_user;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+
+/// Includes `sql/<path>.sql` at compile time.
+#[macro_export]
+macro_rules! sql {
+    ($path:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/sql/", $path, ".sql"))
+    };
+}
+
+mod embedded_migrations {
+    refinery::embed_migrations!("sql/migrations");
+}
+
+/// Applies every pending migration of `sql/migrations` (history in `refinery_schema_history`).
+pub async fn migrate(client: &mut deadpool_postgres::Object) -> anyhow::Result<usize> {
+    let client: &mut tokio_postgres::Client = client;
+    let report = embedded_migrations::migrations::runner()
+        .run_async(client)
+        .await?;
+    Ok(report.applied_migrations().len())
+}
+
+/// Builds a pool for `url` (a `postgres://` URL or a key=value string).
+pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {
+    let pg: tokio_postgres::Config = url.parse()?;
+    let manager = Manager::from_config(
+        pg,
+        tokio_postgres::NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Ok(Pool::builder(manager).max_size(size).build()?)
+}
