@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# The one test command: ./scripts/test.sh [cargo test arguments...]
+#
+# Finds PostgreSQL and Redis on loopback, or starts private ones, exports
+#   RADAR_TEST_DATABASE_URL  a superuser URL that can CREATE DATABASE
+#   RADAR_TEST_REDIS_URL     a Redis URL
+# drops leftover radar_test_% databases, then runs `cargo test --locked "$@"` and exits with its
+# status. On a fresh Debian/Ubuntu with only Rust installed, missing packages are installed with
+# apt-get (through sudo when not root). Only what this script started is stopped again.
+#
+# Settings (environment):
+#   RADAR_TEST_DATABASE_URL, RADAR_TEST_REDIS_URL  when set, used as they are (no detection)
+#   RADAR_TEST_PG_PORT (5432), RADAR_TEST_REDIS_PORT (6379)  where running servers are looked for
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf '[test.sh] %s\n' "$*" >&2; }
+die() {
+  say "error: $*"
+  exit 1
+}
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+PG_PORT="${RADAR_TEST_PG_PORT:-5432}"
+REDIS_PORT="${RADAR_TEST_REDIS_PORT:-6379}"
+PRIVATE_PG_PORT=55432
+PRIVATE_REDIS_PORT=56379
+WORK_DIR=""      # files of the private servers; removed on exit
+PG_CTL=""        # set once a private PostgreSQL runs
+PG_DATA=""
+REDIS_PIDFILE="" # set once a private Redis runs
+
+cleanup() {
+  local rc=$?
+  if [ -n "$PG_CTL" ]; then
+    say "stopping the private PostgreSQL"
+    as_postgres "$PG_CTL" stop -D "$PG_DATA" -m fast -w >/dev/null 2>&1 || true
+  fi
+  if [ -n "$REDIS_PIDFILE" ] && [ -f "$REDIS_PIDFILE" ]; then
+    say "stopping the private Redis"
+    local pid
+    pid=$(cat "$REDIS_PIDFILE")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  if [ -n "$WORK_DIR" ]; then rm -rf "$WORK_DIR"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs a command as root: directly, or through sudo.
+as_root() {
+  if is_root; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "root is needed for: $* (run as root or install sudo)"
+  fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 ||
+    die "apt-get not found: install $* with your system's package manager, then rerun"
+  say "installing $* with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
+    {
+      say "install failed; running apt-get update and retrying"
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get update >&2
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
+    }
+}
+
+# Runs a command from / as the account that owns the private cluster: `postgres` when root (initdb
+# and postgres refuse to run as root), else the current user.
+as_postgres() {
+  if ! is_root; then
+    (cd / && "$@")
+  elif command -v runuser >/dev/null 2>&1; then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
+    (cd / && su -s /bin/sh postgres -c 'exec "$0" "$@"' "$@")
+  fi
+}
+
+# The first directory holding initdb and pg_ctl: PATH, /usr/lib/postgresql/<highest>/bin,
+# /usr/local/pgsql/bin, /opt/homebrew/bin (the search of src/embedded.rs).
+pg_bin_dir() {
+  local d
+  local -a dirs=()
+  IFS=: read -r -a dirs <<<"${PATH:-}"
+  if [ -d /usr/lib/postgresql ]; then
+    while IFS= read -r d; do dirs+=("/usr/lib/postgresql/$d/bin"); done < <(ls -1 /usr/lib/postgresql | sort -Vr)
+  fi
+  dirs+=(/usr/local/pgsql/bin /opt/homebrew/bin)
+  for d in "${dirs[@]}"; do
+    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
+      printf '%s\n' "$d"
+      return 0
+    fi
+  done
+  return 1
+}
+
+find_psql() {
+  if command -v psql >/dev/null 2>&1; then
+    command -v psql
+  else
+    local bin
+    bin=$(pg_bin_dir) && [ -x "$bin/psql" ] && printf '%s\n' "$bin/psql"
+  fi
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+pg_ready() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -q -h "$1" -p "$2" -t 3
+  else
+    tcp_open "$1" "$2"
+  fi
+}
+
+redis_ping() {
+  if command -v redis-cli >/dev/null 2>&1; then
+    [ "$(redis-cli -h "$1" -p "$2" ping 2>/dev/null)" = PONG ]
+  else
+    (
+      exec 3<>"/dev/tcp/$1/$2"
+      printf 'PING\r\n' >&3
+      IFS= read -r -t 3 reply <&3
+      [[ $reply == +PONG* ]]
+    ) 2>/dev/null
+  fi
+}
+
+# First port from $1 on that nothing listens on.
+free_port() {
+  local port
+  for port in $(seq "$1" $(($1 + 20))); do
+    if ! tcp_open 127.0.0.1 "$port"; then
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  die "no free port in $1..$(($1 + 20))"
+}
+
+make_work_dir() {
+  if [ -z "$WORK_DIR" ]; then
+    WORK_DIR=$(mktemp -d /tmp/radar-test.XXXXXX)
+    chmod 755 "$WORK_DIR" # the postgres account must reach its cluster inside
+  fi
+}
+
+start_private_pg() {
+  local bin port dir
+  bin=$(pg_bin_dir) || {
+    apt_install postgresql
+    bin=$(pg_bin_dir) || die "PostgreSQL server binaries (initdb, pg_ctl) still not found after installing postgresql"
+  }
+  if is_root && ! id postgres >/dev/null 2>&1; then
+    say "creating the system account postgres (initdb refuses to run as root)"
+    useradd --system --user-group --no-create-home --home-dir /var/lib/postgresql --shell /bin/sh postgres
+  fi
+  make_work_dir
+  port=$(free_port "$PRIVATE_PG_PORT")
+  dir="$WORK_DIR/pg"
+  mkdir "$dir"
+  if is_root; then chown postgres: "$dir"; fi
+  say "starting a private PostgreSQL ($bin) on 127.0.0.1:$port in $dir"
+  as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  # Throwaway test data: durability settings off for speed.
+  if ! as_postgres "$bin/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null; then
+    tail -n 20 "$dir/server.log" >&2 || true
+    die "the private PostgreSQL did not start"
+  fi
+  PG_CTL="$bin/pg_ctl"
+  PG_DATA="$dir/data"
+  RADAR_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+setup_postgres() {
+  if [ -n "${RADAR_TEST_DATABASE_URL:-}" ]; then
+    say "PostgreSQL: using RADAR_TEST_DATABASE_URL from the environment"
+    return
+  fi
+  if pg_ready 127.0.0.1 "$PG_PORT"; then
+    local url="postgres://postgres@127.0.0.1:$PG_PORT/postgres" psql
+    if psql=$(find_psql) && [ "$("$psql" "$url" -XAtqc 'select rolsuper from pg_roles where rolname = current_user' 2>/dev/null)" != t ]; then
+      say "PostgreSQL on 127.0.0.1:$PG_PORT does not let superuser postgres in without a password"
+    else
+      say "PostgreSQL: using the server on 127.0.0.1:$PG_PORT"
+      RADAR_TEST_DATABASE_URL="$url"
+      return
+    fi
+  else
+    say "PostgreSQL: nothing answers on 127.0.0.1:$PG_PORT"
+  fi
+  start_private_pg
+}
+
+start_private_redis() {
+  local port
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  command -v redis-server >/dev/null 2>&1 || die "redis-server still not found after installing redis-server"
+  make_work_dir
+  port=$(free_port "$PRIVATE_REDIS_PORT")
+  say "starting a private Redis on 127.0.0.1:$port"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --dir "$WORK_DIR" --pidfile "$WORK_DIR/redis.pid" --logfile "$WORK_DIR/redis.log" >/dev/null
+  REDIS_PIDFILE="$WORK_DIR/redis.pid"
+  for _ in $(seq 100); do
+    if redis_ping 127.0.0.1 "$port"; then
+      RADAR_TEST_REDIS_URL="redis://127.0.0.1:$port"
+      return
+    fi
+    sleep 0.1
+  done
+  tail -n 20 "$WORK_DIR/redis.log" >&2 || true
+  die "the private Redis did not answer PING"
+}
+
+setup_redis() {
+  if [ -n "${RADAR_TEST_REDIS_URL:-}" ]; then
+    say "Redis: using RADAR_TEST_REDIS_URL from the environment"
+  elif redis_ping 127.0.0.1 "$REDIS_PORT"; then
+    say "Redis: using the server on 127.0.0.1:$REDIS_PORT"
+    RADAR_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  else
+    say "Redis: nothing answers PING on 127.0.0.1:$REDIS_PORT"
+    start_private_redis
+  fi
+}
+
+# Test databases of earlier, interrupted runs; ones still in use are kept.
+drop_leftover_test_dbs() {
+  local psql dbs db dropped=0
+  psql=$(find_psql) || {
+    say "psql not found: leftover radar_test_% databases are not dropped"
+    return 0
+  }
+  dbs=$("$psql" "$RADAR_TEST_DATABASE_URL" -XAtqc "select datname from pg_database where datname like 'radar\_test\_%'" 2>/dev/null) || return 0
+  while IFS= read -r db; do
+    [ -n "$db" ] || continue
+    if printf 'drop database if exists :"db";\n' | "$psql" "$RADAR_TEST_DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -v db="$db" >/dev/null 2>&1; then
+      dropped=$((dropped + 1))
+    fi
+  done <<<"$dbs"
+  if [ "$dropped" -gt 0 ]; then say "dropped $dropped leftover radar_test_% database(s)"; fi
+}
+
+main() {
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
+  command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust from https://rustup.rs"
+  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev # the linker Rust uses
+
+  setup_postgres
+  setup_redis
+  export RADAR_TEST_DATABASE_URL RADAR_TEST_REDIS_URL
+  say "RADAR_TEST_DATABASE_URL=$RADAR_TEST_DATABASE_URL"
+  say "RADAR_TEST_REDIS_URL=$RADAR_TEST_REDIS_URL"
+  drop_leftover_test_dbs
+
+  say "running: cargo test --locked $*"
+  local rc=0
+  cargo test --locked "$@" || rc=$?
+  if [ "$rc" -eq 0 ]; then say "tests passed"; else say "tests failed (exit $rc)"; fi
+  return "$rc"
+}
+
+main "$@"

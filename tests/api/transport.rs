@@ -1,0 +1,227 @@
+//! Cross-cutting HTTP behavior: signatures, methods, paths, limits and encodings (spec §0.2, §1, §2).
+
+use crate::helpers::{spawn_app, Principal};
+use serde_json::json;
+
+const CARD: &str = "/zhugeleida/xiaochengxu/mingpian";
+
+async fn app_with_customer() -> (crate::helpers::TestApp, Principal, Principal) {
+    let app = spawn_app().await;
+    let company = app.seed_company("甲公司").await;
+    let radar = app.seed_radar_user(company, "张三").await;
+    let customer = app.seed_customer(company, Some("客户A")).await;
+    (app, radar, customer)
+}
+
+fn token_error() -> serde_json::Value {
+    json!({"code": 400, "msg": "token异常", "data": {}, "note": {}})
+}
+
+#[actix_web::test]
+async fn a_wrong_rand_str_is_a_token_error() {
+    let (app, radar, customer) = app_with_customer().await;
+    let ts = chrono::Utc::now().timestamp_millis();
+    let q = format!(
+        "user_id={}&timestamp={ts}&rand_str=0123456789abcdef0123456789abcdef&uid={}",
+        customer.id, radar.id
+    );
+    assert_eq!(app.get(CARD, &q).await, token_error());
+}
+
+#[actix_web::test]
+async fn stale_and_future_timestamps_are_token_errors() {
+    let (app, radar, customer) = app_with_customer().await;
+    let now = chrono::Utc::now().timestamp_millis();
+    for ts in [now - 16 * 60 * 1000, now + 16 * 60 * 1000] {
+        let q = format!("{}&uid={}", customer.sign_at(ts), radar.id);
+        assert_eq!(app.get(CARD, &q).await, token_error(), "timestamp {ts}");
+    }
+    // Inside the window it works.
+    let q = format!("{}&uid={}", customer.sign_at(now - 5 * 60 * 1000), radar.id);
+    assert_eq!(app.get(CARD, &q).await["code"], 200);
+}
+
+#[actix_web::test]
+async fn an_unknown_user_id_or_a_missing_triple_is_a_token_error() {
+    let (app, radar, customer) = app_with_customer().await;
+    let ghost = Principal {
+        id: customer.id + 1000,
+        token: customer.token.clone(),
+    };
+    assert_eq!(
+        app.get(CARD, &format!("{}&uid={}", ghost.sign(), radar.id))
+            .await,
+        token_error()
+    );
+    assert_eq!(
+        app.get(CARD, &format!("uid={}", radar.id)).await,
+        token_error()
+    );
+    assert_eq!(
+        app.get(CARD, &format!("user_id={}&uid={}", customer.id, radar.id))
+            .await,
+        token_error()
+    );
+}
+
+#[actix_web::test]
+async fn a_radar_token_does_not_sign_for_the_customer_family() {
+    let (app, radar, _customer) = app_with_customer().await;
+    // The radar user's id/token checked against the customers table must fail.
+    let q = format!("{}&uid={}", radar.sign(), radar.id);
+    assert_eq!(app.get(CARD, &q).await, token_error());
+}
+
+#[actix_web::test]
+async fn a_wrong_method_answers_402() {
+    let (app, radar, customer) = app_with_customer().await;
+    let url = format!("{}{CARD}?{}&uid={}", app.address, customer.sign(), radar.id);
+    let body: serde_json::Value = app
+        .http
+        .post(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        json!({"code": 402, "msg": "请求方式异常", "data": {}, "note": {}})
+    );
+}
+
+#[actix_web::test]
+async fn a_trailing_slash_reaches_the_same_route() {
+    let (app, radar, customer) = app_with_customer().await;
+    let body = app
+        .get_signed(&format!("{CARD}/"), &customer, &format!("uid={}", radar.id))
+        .await;
+    assert_eq!(body["code"], 200);
+    let body = app
+        .get_signed(
+            "/zhugeleida/xiaochengxu/mingpian/calling/",
+            &customer,
+            &format!("uid={}", radar.id),
+        )
+        .await;
+    assert_eq!(body["msg"], "记录成功");
+}
+
+#[actix_web::test]
+async fn an_unknown_path_is_a_404_envelope() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .get_raw("/zhugeleida/xiaochengxu/nothing_here", "")
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["code"],
+        404
+    );
+}
+
+#[actix_web::test]
+async fn a_body_over_the_limit_is_refused_with_413_and_the_envelope() {
+    let (app, _radar, customer) = app_with_customer().await;
+    let big = "x".repeat(1024 * 1024);
+    let url = format!(
+        "{}/zhugeleida/xiaochengxu/login/send_form_id?{}",
+        app.address,
+        customer.sign()
+    );
+    let resp = app
+        .http
+        .post(url)
+        .form(&[("formId", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(
+        (body["code"].clone(), body["msg"].clone()),
+        (json!(301), json!("请求过大"))
+    );
+}
+
+#[actix_web::test]
+async fn a_one_mebibyte_query_parameter_is_refused_by_the_http_layer_without_a_500() {
+    let (app, radar, customer) = app_with_customer().await;
+    let big = "9".repeat(1024 * 1024);
+    let url = format!(
+        "{}{CARD}?{}&uid={}&pad={big}",
+        app.address,
+        customer.sign(),
+        radar.id
+    );
+    let status = app.http.get(url).send().await.map(|r| r.status().as_u16());
+    // The HTTP layer refuses it (431/414/413/400) or closes the connection; never a 500.
+    if let Ok(code) = status {
+        assert!(matches!(code, 400 | 413 | 414 | 431), "status {code}");
+    }
+    // The server still works afterwards.
+    assert_eq!(
+        app.get_signed(CARD, &customer, &format!("uid={}", radar.id))
+            .await["code"],
+        200
+    );
+}
+
+#[actix_web::test]
+async fn invalid_utf8_after_percent_decoding_is_a_301() {
+    let (app, _radar, customer) = app_with_customer().await;
+    let body = app
+        .get(CARD, &format!("{}&uid=%FF%FE", customer.sign()))
+        .await;
+    assert_eq!(body["code"], 301);
+    let url = format!(
+        "{}/zhugeleida/xiaochengxu/login/send_user_info?{}",
+        app.address,
+        customer.sign()
+    );
+    let resp = app
+        .http
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("nickName=%C3%28")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], 301);
+    assert_eq!(body["msg"]["nickName"][0]["code"], "invalid");
+}
+
+#[actix_web::test]
+async fn a_json_body_with_the_same_keys_is_accepted_and_a_malformed_one_is_a_301() {
+    let (app, radar, customer) = app_with_customer().await;
+    let url = format!(
+        "{}/zhugeleida/xiaochengxu/login/send_user_info?{}",
+        app.address,
+        customer.sign()
+    );
+    let ok: serde_json::Value = app
+        .http
+        .post(&url)
+        .json(&json!({"nickName": "小红😀", "uid": radar.id, "page": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ok["code"], 200);
+    assert_eq!(ok["data"]["ret_data"], "小红😀 已向您授权登录页面");
+    let bad = app
+        .http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 200);
+    assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["code"], 301);
+}
