@@ -54,6 +54,8 @@ pub enum WechatMode {
     Live,
     /// Local deterministic answers; for the embedded default and demos only.
     Dev,
+    /// Dev on the embedded default (empty `database.url`), live otherwise; resolved at load.
+    Auto,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,7 +157,8 @@ mod tests {
         let s = Settings::load(Some(Path::new("config.toml"))).unwrap();
         assert_eq!(s.server.bind, "127.0.0.1:8000");
         assert_eq!(s.auth.timestamp_window_secs, 900);
-        assert_eq!(s.wechat.mode, WechatMode::Live);
+        // The embedded default (no database URL) answers WeChat locally.
+        assert_eq!(s.wechat.mode, WechatMode::Dev);
         assert!(s.database.url.is_empty());
     }
 

@@ -361,6 +361,11 @@ impl Drop for EmbeddedPostgres {
     }
 }
 
+/// Whether this machine has PostgreSQL server binaries the embedded default can use.
+pub fn binaries_available() -> bool {
+    Binaries::find().is_some()
+}
+
 /// `initdb` and `pg_ctl` from one directory, so their versions match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Binaries {

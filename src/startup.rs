@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
 
 use crate::action::NoopNotifier;
-use crate::config::{Settings, WechatMode};
+use crate::config::Settings;
 use crate::embedded::EmbeddedPostgres;
 use crate::state::AppState;
 use crate::{demo, http, store, wechat};
@@ -97,11 +97,6 @@ impl Application {
 
 /// The shared state of one node.
 pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::Result<AppState> {
-    if settings.wechat.mode == WechatMode::Dev {
-        tracing::warn!(
-            "wechat.mode = dev: logins are answered locally; never use this in production"
-        );
-    }
     Ok(AppState {
         db,
         wechat: wechat::Client::new(&settings.wechat)?,
