@@ -8,11 +8,13 @@
 //! - `wechat`   — WeChat's server API (code2session) and data decryption.
 //! - `embedded` — the private PostgreSQL cluster of the embedded default.
 //! - `demo`     — demo data for the embedded default.
+//! - `avatar`   — background re-hosting of WeChat avatars, served under `/statics`.
 //! - `auth`, `password` — signatures, tokens, password hashes (pure functions).
 //! - `config`, `error`, `time`, `state`, `startup`, `cli` — plumbing.
 
 pub mod action;
 pub mod auth;
+pub mod avatar;
 pub mod chat;
 pub mod cli;
 pub mod config;

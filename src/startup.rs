@@ -102,6 +102,9 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         wechat: wechat::Client::new(&settings.wechat)?,
         settings: Arc::new(settings),
         notifier: Arc::new(NoopNotifier),
+        fetcher: reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .build()?,
     })
 }
 
@@ -115,6 +118,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     };
     let body_limit = state.settings.server.max_body_bytes;
     let test_mode = state.settings.login.test_mode;
+    let statics = state.settings.storage.data_dir.join("statics");
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -122,6 +126,8 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .configure(|cfg| http::configure(cfg, test_mode))
+            // Generated files (avatars, posters) at the relative `statics/…` paths stored in rows.
+            .service(actix_files::Files::new("/statics", &statics))
             .default_service(web::to(http::not_found))
     })
     .workers(workers)

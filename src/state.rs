@@ -15,4 +15,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub wechat: wechat::Client,
     pub notifier: Arc<dyn Notifier>,
+    /// Plain HTTP client for fetching public files (avatars).
+    pub fetcher: reqwest::Client,
 }

@@ -266,6 +266,9 @@ pub async fn send_user_info(state: web::Data<AppState>, p: Params) -> Result<Env
         .await?;
     }
     tx.commit().await?;
+    if let Some(url) = &profile.avatar {
+        crate::avatar::spawn_rehost(&state, cid, url);
+    }
     let text = format!("{} 已向您授权登录页面", profile.nickname);
     Ok(Envelope::ok_data("保存成功", json!({"ret_data": text})))
 }

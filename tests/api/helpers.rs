@@ -22,6 +22,8 @@ pub struct TestApp {
     pub wechat: MockServer,
     pub http: reqwest::Client,
     pub settings: Settings,
+    /// The node's shared state, for calling library functions directly.
+    pub state: radar::state::AppState,
 }
 
 /// A signed principal: its id and token.
@@ -58,6 +60,8 @@ pub async fn test_settings(wechat: &MockServer) -> Settings {
     s.wechat.mode = WechatMode::Live;
     s.wechat.api_base = wechat.uri();
     s.wechat.timeout_ms = 2000;
+    s.storage.data_dir =
+        std::env::temp_dir().join(format!("radar-test-{}", uuid::Uuid::new_v4().simple()));
     s
 }
 
@@ -98,7 +102,7 @@ pub async fn spawn_with(settings: Settings, wechat: MockServer) -> TestApp {
     let listener = TcpListener::bind(&settings.server.bind).expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let state = build_state(settings.clone(), database.pool.clone()).expect("state");
-    let server = run(listener, state).expect("server");
+    let server = run(listener, state.clone()).expect("server");
     actix_web::rt::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -106,6 +110,7 @@ pub async fn spawn_with(settings: Settings, wechat: MockServer) -> TestApp {
         wechat,
         http: reqwest::Client::new(),
         settings,
+        state,
     }
 }
 

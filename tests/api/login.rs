@@ -501,3 +501,58 @@ async fn radar_users_log_in_with_their_password() {
         .await;
     assert_eq!(disabled["code"], 401);
 }
+
+#[actix_web::test]
+async fn a_wechat_avatar_is_rehosted_and_served_under_statics() {
+    let app = spawn_app().await;
+    let company = app.seed_company("甲公司").await;
+    let customer = app.seed_customer(company, Some("小明")).await;
+    let png = b"\x89PNG\r\n\x1a\nfake-image-bytes".to_vec();
+    Mock::given(path("/avatar/132"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(png.clone()))
+        .mount(&app.wechat)
+        .await;
+    let remote = format!("{}/avatar/132", app.wechat.uri());
+    app.client()
+        .await
+        .execute("UPDATE customers SET headimgurl = $1", &[&remote])
+        .await
+        .unwrap();
+    let relative = radar::avatar::rehost(&app.state, customer.id, &remote)
+        .await
+        .unwrap();
+    assert!(relative.starts_with("statics/zhugeleida/imgs/xiaochengxu/user_photo/xcx_cid_"));
+    let stored: String = app
+        .client()
+        .await
+        .query_one("SELECT headimgurl FROM customers", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, relative);
+    let served = app
+        .http
+        .get(format!("{}/{relative}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(served.to_vec(), png);
+}
+
+#[actix_web::test]
+async fn a_non_image_avatar_is_not_rehosted() {
+    let app = spawn_app().await;
+    let company = app.seed_company("甲公司").await;
+    let customer = app.seed_customer(company, Some("小明")).await;
+    Mock::given(path("/page"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>"))
+        .mount(&app.wechat)
+        .await;
+    let remote = format!("{}/page", app.wechat.uri());
+    assert!(radar::avatar::rehost(&app.state, customer.id, &remote)
+        .await
+        .is_err());
+}

@@ -225,3 +225,45 @@ async fn a_json_body_with_the_same_keys_is_accepted_and_a_malformed_one_is_a_301
     assert_eq!(bad.status().as_u16(), 200);
     assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["code"], 301);
 }
+
+#[actix_web::test]
+async fn a_customer_cannot_sign_as_another_customer() {
+    let (app, radar, customer) = app_with_customer().await;
+    let company: i64 = app
+        .scalar(
+            "SELECT company_id FROM customers WHERE id = $1",
+            &[&customer.id],
+        )
+        .await;
+    let victim = app.seed_customer(company, Some("受害者")).await;
+    // A's token with B's user_id.
+    let forged = Principal {
+        id: victim.id,
+        token: customer.token.clone(),
+    };
+    assert_eq!(
+        app.get(CARD, &format!("{}&uid={}", forged.sign(), radar.id))
+            .await,
+        token_error()
+    );
+    let body = app
+        .post_signed(
+            "/zhugeleida/xiaochengxu/login/send_user_info",
+            &forged,
+            "",
+            &[("nickName", "x")],
+        )
+        .await;
+    assert_eq!(body, token_error());
+    let name: String = app
+        .client()
+        .await
+        .query_one(
+            "SELECT username FROM customers WHERE id = $1",
+            &[&victim.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(name, "受害者");
+}
