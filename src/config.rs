@@ -15,6 +15,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
+    pub chat: ChatSettings,
     pub wechat: WechatSettings,
     pub auth: AuthSettings,
     pub login: LoginSettings,
@@ -44,6 +45,23 @@ pub struct RedisSettings {
     /// Empty = in-process bus.
     pub url: String,
     pub channel_prefix: String,
+}
+
+/// Realtime chat: sockets, limits, group commit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSettings {
+    pub heartbeat_secs: u64,
+    pub client_timeout_secs: u64,
+    pub max_frame_bytes: usize,
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+    pub outbound_queue_bytes: usize,
+    pub outbound_queue_frames: usize,
+    pub ws_send_enabled: bool,
+    pub write_batch_rows: usize,
+    pub write_batch_window_ms: u64,
+    pub max_wait_secs: u64,
 }
 
 /// How Radar reaches WeChat's server API.
@@ -135,6 +153,15 @@ impl Settings {
         }
         if self.database.pool_size == 0 {
             anyhow::bail!("bad configuration: database.pool_size must be at least 1");
+        }
+        let chat = &self.chat;
+        if chat.heartbeat_secs == 0 || chat.client_timeout_secs <= chat.heartbeat_secs {
+            anyhow::bail!(
+                "bad configuration: chat.client_timeout_secs must exceed chat.heartbeat_secs (> 0)"
+            );
+        }
+        if chat.write_batch_rows == 0 || chat.outbound_queue_frames == 0 || chat.rate_per_sec == 0 {
+            anyhow::bail!("bad configuration: chat.write_batch_rows, chat.outbound_queue_frames and chat.rate_per_sec must be at least 1");
         }
         if self.wechat.timeout_ms == 0 {
             anyhow::bail!("bad configuration: wechat.timeout_ms must be at least 1");

@@ -7,6 +7,9 @@ use std::sync::Arc;
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
 
 use crate::action::NoopNotifier;
+use crate::chat::bus::{local::LocalBus, redis::RedisBus, Bus};
+use crate::chat::registry::Registry;
+use crate::chat::writer::{BatchConfig, Writer};
 use crate::config::Settings;
 use crate::embedded::EmbeddedPostgres;
 use crate::state::AppState;
@@ -95,9 +98,24 @@ impl Application {
     }
 }
 
-/// The shared state of one node.
+/// The shared state of one node: starts the bus, the registry and the message writer, so call it
+/// once per process (inside the actix system), never per worker.
 pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::Result<AppState> {
+    let bus: Arc<dyn Bus> = if settings.redis.url.is_empty() {
+        Arc::new(LocalBus::default())
+    } else {
+        RedisBus::connect(&settings.redis.url, &settings.redis.channel_prefix)?
+    };
+    let registry = Registry::start(bus.clone());
+    let batch = BatchConfig {
+        max_rows: settings.chat.write_batch_rows,
+        window: std::time::Duration::from_millis(settings.chat.write_batch_window_ms),
+    };
+    let writer = Writer::start(db.clone(), batch);
     Ok(AppState {
+        bus,
+        registry,
+        writer,
         db,
         wechat: wechat::Client::new(&settings.wechat)?,
         settings: Arc::new(settings),

@@ -4,7 +4,12 @@ use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 
+use actix::Addr;
+
 use crate::action::Notifier;
+use crate::chat::bus::Bus;
+use crate::chat::registry::Registry;
+use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::wechat;
 
@@ -15,6 +20,12 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub wechat: wechat::Client,
     pub notifier: Arc<dyn Notifier>,
+    /// Carries chat events between nodes.
+    pub bus: Arc<dyn Bus>,
+    /// This process's session registry.
+    pub registry: Addr<Registry>,
+    /// The group-commit message writer.
+    pub writer: Writer,
     /// Plain HTTP client for fetching public files (avatars).
     pub fetcher: reqwest::Client,
 }

@@ -1,3 +1,18 @@
-//! Chat: the one send path shared by HTTP, sockets, binding greetings and product consults.
+//! Chat: messages, their realtime delivery, and the legacy socket protocol.
+//!
+//! - `service`  — the one send path (validate → commit → publish) and the read-state events.
+//! - `writer`   — group commit of concurrent sends.
+//! - `content`  — the `info_type` catalog and its rules.
+//! - `event`    — what travels on the bus; `bus` — local and Redis implementations.
+//! - `registry` — the per-process actor mapping channels to listeners.
+//! - `session`  — one actor per socket; `protocol` — its frames; `render` — message items.
 
+pub mod bus;
+pub mod content;
+pub mod event;
+pub mod protocol;
+pub mod registry;
+pub mod render;
 pub mod service;
+pub mod session;
+pub mod writer;

@@ -1,23 +1,161 @@
-//! `send`: validate → insert into PostgreSQL (commit) → publish → answer with the stored row.
-//!
-//! Every message of the system goes through here, so realtime delivery (next issue) hooks in at
-//! one place. Nothing is acknowledged before its row is committed.
+//! The one send path: validate → insert into PostgreSQL (commit) → publish → answer with the
+//! stored message. HTTP sends (M6, R5), socket sends, binding greetings, product consults and the
+//! phone echo all come through `send`. Nothing is acknowledged before its row is committed.
 
+use serde_json::Value;
+
+use crate::action::{self, Action};
+use crate::chat::content::{self, Sender};
+use crate::chat::event::{Channel, ChatMessage, Event};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::message::{self, NewMessage, Stored};
+use crate::store::{
+    self,
+    chat::PairInfo,
+    message::{Counter, NewMessage, Stored},
+};
 
-/// Stores `m` and announces it; a retry with the same `client_msg_id` returns the first row.
+/// Stores `m` (a retry with the same `client_msg_id` returns the first row) and publishes it.
 pub async fn send(state: &AppState, m: NewMessage) -> Result<Stored, ApiError> {
-    let db = state.db.get().await?;
-    let stored = message::insert(&db, &m).await?;
+    let stored = state.writer.insert(m.clone()).await?;
     if stored.inserted {
-        tracing::debug!(
-            id = stored.id,
-            radar_user = m.radar_user,
-            customer = m.customer,
-            "message stored"
-        );
+        publish_message(state, &m, &stored);
+    }
+    Ok(stored)
+}
+
+/// Announces a committed message to both sides of the pair.
+fn publish_message(state: &AppState, m: &NewMessage, stored: &Stored) {
+    let msg = ChatMessage {
+        id: stored.id,
+        radar_user: m.radar_user,
+        customer: m.customer,
+        send_type: m.send_type,
+        content: m.content.clone(),
+        create_date: stored.create_date,
+        client_msg_id: m.client_msg_id.clone(),
+        unread_for_customer: m.unread_for_customer,
+        unread_for_radar: m.unread_for_radar,
+    };
+    state
+        .bus
+        .publish(Channel::Customer(m.customer), Event::Message(msg.clone()));
+    state
+        .bus
+        .publish(Channel::Radar(m.radar_user), Event::Message(msg));
+}
+
+/// Tells the radar user's chat sockets of the pair that the customer read their messages.
+pub fn publish_read_receipt(state: &AppState, radar_user: i64, customer: i64) {
+    state.bus.publish(
+        Channel::Radar(radar_user),
+        Event::ReadReceipt {
+            radar_user,
+            customer,
+        },
+    );
+}
+
+/// Tells the radar user's badge and contact sockets that their unread count changed.
+pub fn publish_radar_unread(state: &AppState, radar_user: i64) {
+    state.bus.publish(
+        Channel::Radar(radar_user),
+        Event::RadarUnreadChanged { radar_user },
+    );
+}
+
+/// The pair, if the radar user and the customer exist in one company.
+pub async fn pair(
+    state: &AppState,
+    radar_user: i64,
+    customer: i64,
+) -> Result<Option<PairInfo>, ApiError> {
+    let db = state.db.get().await?;
+    Ok(store::chat::pair_info(&db, radar_user, customer).await?)
+}
+
+/// A message a client asked to send: its raw `content` and optional retry key.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub content: Value,
+    pub client_msg_id: Option<String>,
+}
+
+/// M6 / WS-M send: the customer writes to the radar user (read for the customer, unread for the
+/// radar user; counts once in the binding; text messages notify the radar user).
+pub async fn customer_send(
+    state: &AppState,
+    pair: &PairInfo,
+    draft: Draft,
+) -> Result<Stored, ApiError> {
+    let content = content::parse(&draft.content)
+        .and_then(|c| content::validate(c, Sender::Customer))
+        .map_err(|reason| ApiError::code(301, reason))?;
+    let is_text = content["info_type"] == 1;
+    let stored = send(
+        state,
+        NewMessage {
+            radar_user: pair.radar_user,
+            customer: pair.customer,
+            send_type: 2,
+            content,
+            unread_for_customer: false,
+            unread_for_radar: true,
+            client_msg_id: draft.client_msg_id,
+            article_id: None,
+            counter: Counter::CustomerMessage,
+        },
+    )
+    .await?;
+    if is_text && stored.inserted {
+        let db = state.db.get().await?;
+        action::notify_chat(&db, &*state.notifier, pair.radar_user, pair.customer).await?;
+    }
+    Ok(stored)
+}
+
+/// R5 / WS-R1 send: the radar user writes to the customer (spec §7 R5, §6.1 info_type rules).
+pub async fn radar_send(
+    state: &AppState,
+    pair: &PairInfo,
+    draft: Draft,
+) -> Result<Stored, ApiError> {
+    let content = content::parse(&draft.content)
+        .and_then(|c| content::validate(c, Sender::Radar))
+        .map_err(|reason| ApiError::code(301, reason))?;
+    let is_mall_link = content["info_type"] == 6;
+    if is_mall_link && pair.shopping_type != 2 {
+        return Err(ApiError::code(303, "此小程序没有开启商城"));
+    }
+    let db = state.db.get().await?;
+    let article_id = store::chat::latest_article(&db, pair.radar_user, pair.customer).await?;
+    drop(db);
+    let stored = send(
+        state,
+        NewMessage {
+            radar_user: pair.radar_user,
+            customer: pair.customer,
+            send_type: 1,
+            content,
+            unread_for_customer: true,
+            unread_for_radar: false,
+            client_msg_id: draft.client_msg_id,
+            article_id,
+            counter: Counter::RadarMessage,
+        },
+    )
+    .await?;
+    if is_mall_link && stored.inserted {
+        let db = state.db.get().await?;
+        action::record(
+            &db,
+            &*state.notifier,
+            Action::SendMiniProgram,
+            pair.radar_user,
+            pair.customer,
+            "发送小程序",
+        )
+        .await?;
     }
     Ok(stored)
 }

@@ -60,20 +60,32 @@ pub async fn verify_ids(
     family: Family,
     ids: &SignedIds,
 ) -> Result<i64, ApiError> {
-    if !timestamp_fresh(
-        &ids.timestamp,
-        now_ms(),
-        state.settings.auth.timestamp_window_secs,
-    ) {
-        return Err(ApiError::BadSignature);
-    }
-    let db = state.db.get().await?;
-    let stmt = db.prepare_cached(family.token_sql()).await?;
-    let row = db.query_opt(&stmt, &[&ids.user_id]).await?;
-    let token: String = row.ok_or(ApiError::BadSignature)?.get(0);
-    if signature_matches(&ids.timestamp, &token, &ids.rand_str) {
+    let token = load_token(state, family, ids.user_id)
+        .await?
+        .ok_or(ApiError::BadSignature)?;
+    if ids_match(state, ids, &token) {
         Ok(ids.user_id)
     } else {
         Err(ApiError::BadSignature)
     }
+}
+
+/// The token of principal `user_id` in `family`'s table (sockets cache it per session).
+pub async fn load_token(
+    state: &AppState,
+    family: Family,
+    user_id: i64,
+) -> Result<Option<String>, ApiError> {
+    let db = state.db.get().await?;
+    let stmt = db.prepare_cached(family.token_sql()).await?;
+    Ok(db.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0)))
+}
+
+/// Whether the triple is fresh and signed with `token`.
+pub fn ids_match(state: &AppState, ids: &SignedIds, token: &str) -> bool {
+    timestamp_fresh(
+        &ids.timestamp,
+        now_ms(),
+        state.settings.auth.timestamp_window_secs,
+    ) && signature_matches(&ids.timestamp, token, &ids.rand_str)
 }

@@ -5,18 +5,24 @@
 //! - `paging` — `current_page`/`length`.
 //! - `login`, `card`, `product`, `test_login` — the mini-program side (`/zhugeleida/xiaochengxu`).
 //! - `radar`  — the radar side (`/zhugeleida/qiyeweixin`).
+//! - `admin`  — the back office (`/zhugeleida/admin`, spec §9.1–§9.5).
 //!
 //! Every route accepts a trailing slash (NormalizePath) and answers a wrong method with
 //! `{code:402, msg:'请求方式异常'}`.
 
+pub mod admin;
 pub mod auth;
 pub mod card;
+pub mod chat;
 pub mod login;
+pub mod longpoll;
 pub mod paging;
 pub mod params;
 pub mod product;
 pub mod radar;
+pub mod radar_chat;
 pub mod test_login;
+pub mod ws;
 
 use actix_web::{web, FromRequest, Handler, HttpResponse, Resource, Responder};
 
@@ -66,7 +72,10 @@ pub async fn not_found() -> HttpResponse {
 
 /// Registers every route. `test_mode` adds the test_login family.
 pub fn configure(cfg: &mut web::ServiceConfig, test_mode: bool) {
-    cfg.service(mini_program(test_mode)).service(radar_side());
+    cfg.service(mini_program(test_mode))
+        .service(radar_side())
+        .service(public_sockets())
+        .service(admin::scope());
 }
 
 fn mini_program(test_mode: bool) -> actix_web::Scope {
@@ -111,7 +120,15 @@ fn mini_program(test_mode: bool) -> actix_web::Scope {
                 product::consult_product(&s, &p, Catalog::Mall).await
             },
         ))
-        .service(get("/website", product::website));
+        .service(get("/website", product::website))
+        .service(get("/chat", chat::chat_page))
+        .service(post("/chat/send_msg/{id}", chat::send_msg))
+        .service(get("/chat/getmsg/{id}", chat::get_msg))
+        .service(get("/chat/query_num/{id}", chat::query_num))
+        .service(
+            web::resource("/websocket/xiaochengxu_chat")
+                .route(web::get().to(ws::mini_program_chat)),
+        );
     if test_mode {
         scope = scope
             .service(get("/test_login", test_login::test_login))
@@ -128,5 +145,26 @@ fn mini_program(test_mode: bool) -> actix_web::Scope {
 }
 
 fn radar_side() -> actix_web::Scope {
-    web::scope("/zhugeleida/qiyeweixin").service(post("/login", radar::radar_login))
+    web::scope("/zhugeleida/qiyeweixin")
+        .service(post("/login", radar::radar_login))
+        .service(get("/contact", radar_chat::contact))
+        .service(get("/contact/query_num", radar_chat::contact_query_num))
+        .service(get("/chat", radar_chat::chat_page))
+        .service(get("/chat/getmsg/{id}", radar_chat::get_msg))
+        .service(post("/chat/send_msg/{id}", radar_chat::send_msg))
+        .service(web::resource("/websocket/leida_chat").route(web::get().to(ws::radar_chat)))
+        .service(
+            web::resource("/websocket/leida_query_info_num").route(web::get().to(ws::radar_badge)),
+        )
+        .service(
+            web::resource("/websocket/leida_query_contact_list")
+                .route(web::get().to(ws::radar_contacts)),
+        )
+}
+
+/// The document's websocket paths (spec §10), served as well.
+fn public_sockets() -> actix_web::Scope {
+    web::scope("/zhugeleida/public/websocket")
+        .service(web::resource("/xiaochengxu").route(web::get().to(ws::mini_program_chat)))
+        .service(web::resource("/leida").route(web::get().to(ws::radar_chat)))
 }

@@ -68,17 +68,17 @@ pub async fn touch_login(
     Ok(row.get(0))
 }
 
-/// The signed admin's company and role, `(company_id, role_id)`; `None` for a disabled admin or a
+/// The signed admin's `(company_id, role_id, login_user)`; `None` for a disabled admin or a
 /// deleted company.
 pub async fn caller(
     db: &impl GenericClient,
     id: i64,
-) -> Result<Option<(i64, i64)>, tokio_postgres::Error> {
+) -> Result<Option<(i64, i64, String)>, tokio_postgres::Error> {
     let stmt = db.prepare_cached(sql!("admin/account_caller")).await?;
     Ok(db
         .query_opt(&stmt, &[&id])
         .await?
-        .map(|r| (r.get(0), r.get(1))))
+        .map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
 /// Stores a new password hash and sets `is_reset_password`.
@@ -87,7 +87,9 @@ pub async fn set_password(
     id: i64,
     hash: &str,
 ) -> Result<(), tokio_postgres::Error> {
-    let stmt = db.prepare_cached(sql!("admin/account_set_password")).await?;
+    let stmt = db
+        .prepare_cached(sql!("admin/account_set_password"))
+        .await?;
     db.execute(&stmt, &[&id, &hash]).await?;
     Ok(())
 }

@@ -5,8 +5,14 @@
 
 pub mod action;
 pub mod admin;
+pub mod admin_account;
+pub mod admin_company;
+pub mod admin_product;
+pub mod admin_radar_user;
+pub mod admin_website;
 pub mod binding;
 pub mod card;
+pub mod chat;
 pub mod company;
 pub mod customer;
 pub mod login_code;

@@ -248,3 +248,50 @@ impl TestApp {
             .get(0)
     }
 }
+
+/// Back-office (admin) helpers: seeding admins and signed admin calls.
+impl TestApp {
+    /// Password of every seeded admin (stored as the original's legacy md5, upgraded at login).
+    pub const ADMIN_PASSWORD: &'static str = "Admin1234";
+
+    /// An enabled admin of `company` with role 1, 2 or 3 and a random login name.
+    pub async fn seed_admin(&self, company: i64, role: i64) -> Principal {
+        let login = format!("admin-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        self.seed_admin_as(company, role, &login).await
+    }
+
+    /// An enabled admin logging in as `login_user` with `ADMIN_PASSWORD`.
+    pub async fn seed_admin_as(&self, company: i64, role: i64, login_user: &str) -> Principal {
+        let token = md5_hex(&format!("admin-token-{login_user}"));
+        let id: i64 = self
+            .client()
+            .await
+            .query_one(
+                "INSERT INTO admin_users (login_user, username, password, company_id, role_id, token)
+                 VALUES ($1, $1, $2, $3, $4, $5) RETURNING id",
+                &[&login_user, &md5_hex(Self::ADMIN_PASSWORD), &company, &role, &token],
+            )
+            .await
+            .expect("admin")
+            .get(0);
+        Principal { id, token }
+    }
+
+    /// Signed GET of `/zhugeleida/admin{path}`.
+    pub async fn admin_get(&self, path: &str, who: &Principal, extra: &str) -> Value {
+        self.get_signed(&format!("/zhugeleida/admin{path}"), who, extra)
+            .await
+    }
+
+    /// Signed form POST to `/zhugeleida/admin{path}`.
+    pub async fn admin_post(
+        &self,
+        path: &str,
+        who: &Principal,
+        extra: &str,
+        form: &[(&str, &str)],
+    ) -> Value {
+        self.post_signed(&format!("/zhugeleida/admin{path}"), who, extra, form)
+            .await
+    }
+}

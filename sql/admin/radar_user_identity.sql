@@ -1,0 +1,2 @@
+-- The company and login name of a radar user that is not deleted. $1 radar user
+SELECT company_id, login_user FROM radar_users WHERE id = $1 AND status <> 3

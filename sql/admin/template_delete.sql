@@ -1,0 +1,2 @@
+-- Deletes a website template. $1 id
+DELETE FROM website_templates WHERE id = $1

@@ -1,0 +1,367 @@
+//! The registry: one actor per process mapping bus channels to this node's listeners (socket
+//! sessions and long-polls), and delivering bus events to them. It does no I/O.
+//!
+//! Subscriptions follow the listeners: the first listener of a channel subscribes the node to it on
+//! the bus, the last one leaving unsubscribes. `Bind` answers only once the subscription is live,
+//! so anything committed after a `register` ack reaches the socket. Pushes use `try_send`: a
+//! session whose mailbox is full gets one `Overflow` and closes itself (the client catches up over
+//! HTTP).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use actix::prelude::*;
+use futures_util::future::{FutureExt, Shared};
+use tokio::sync::oneshot;
+
+use crate::chat::bus::{Bus, Subscribed};
+use crate::chat::event::{Channel, Envelope, Event};
+
+/// Identifies one listener; from a process-wide counter.
+pub type ConnId = u64;
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh listener id.
+pub fn next_conn_id() -> ConnId {
+    NEXT_CONN.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What a listener wants to hear on its channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interest {
+    /// WS-M: a customer's socket bound to the pair with `radar_user`.
+    CustomerChat { radar_user: i64 },
+    /// WS-R1: a radar user's chat socket for the pair with `customer`.
+    RadarChat { customer: i64 },
+    /// WS-R2: the radar badge.
+    RadarBadge,
+    /// WS-R3: the radar contact list.
+    RadarContacts,
+    /// A long-poll (M8 with `wait`) for the pair with `radar_user`.
+    CustomerWait { radar_user: i64 },
+    /// A long-poll (R4 with `wait`) for the pair with `customer`.
+    RadarWait { customer: i64 },
+}
+
+/// An event for one session (sent by the registry).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub enum Push {
+    /// A bus event this session is interested in.
+    Event(Event),
+    /// The session's mailbox overflowed: close, the client catches up over HTTP.
+    Overflow,
+}
+
+enum Target {
+    Session(Recipient<Push>),
+    Waiter(Option<oneshot::Sender<()>>),
+}
+
+struct Listener {
+    conn: ConnId,
+    interest: Interest,
+    target: Target,
+    overflowed: bool,
+}
+
+/// Adds a listener; answers once the node's subscription to `channel` is live.
+/// Sent by a session on its first valid frame, or by a long-poll.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Bind {
+    pub conn: ConnId,
+    pub channel: Channel,
+    pub interest: Interest,
+    pub session: Recipient<Push>,
+}
+
+/// Adds a one-shot long-poll listener that fires on the next matching event.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Wait {
+    pub conn: ConnId,
+    pub channel: Channel,
+    pub interest: Interest,
+    pub wake: oneshot::Sender<()>,
+}
+
+/// Removes a listener (every way a socket ends, and every finished long-poll).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Unbind {
+    pub conn: ConnId,
+}
+
+/// An event from the bus (sent by the bus sink).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Deliver(pub Envelope);
+
+/// Counts for tests and metrics.
+#[derive(Message)]
+#[rtype(result = "Stats")]
+pub struct GetStats;
+
+/// How many listeners and channels the registry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, MessageResponse)]
+pub struct Stats {
+    pub listeners: usize,
+    pub channels: usize,
+}
+
+/// The per-process registry actor.
+pub struct Registry {
+    bus: Arc<dyn Bus>,
+    channels: HashMap<Channel, Vec<Listener>>,
+    conns: HashMap<ConnId, Channel>,
+    pending: HashMap<Channel, Shared<Subscribed>>,
+}
+
+impl Registry {
+    /// Starts the registry and connects the bus's incoming events to it.
+    pub fn start(bus: Arc<dyn Bus>) -> Addr<Registry> {
+        let addr = Registry {
+            bus: bus.clone(),
+            channels: HashMap::new(),
+            conns: HashMap::new(),
+            pending: HashMap::new(),
+        }
+        .start();
+        let sink = addr.clone();
+        bus.set_sink(Box::new(move |envelope| sink.do_send(Deliver(envelope))));
+        addr
+    }
+
+    /// Adds a listener; returns the subscription future if the channel is new on this node.
+    fn add(&mut self, channel: Channel, listener: Listener) -> Option<Shared<Subscribed>> {
+        if let Some(old) = self.conns.insert(listener.conn, channel) {
+            self.remove_from(old, listener.conn);
+        }
+        let list = self.channels.entry(channel).or_default();
+        list.push(listener);
+        if list.len() == 1 {
+            let fut = self.bus.subscribe(channel).shared();
+            self.pending.insert(channel, fut.clone());
+            return Some(fut);
+        }
+        self.pending.get(&channel).cloned()
+    }
+
+    fn remove_from(&mut self, channel: Channel, conn: ConnId) {
+        let Some(list) = self.channels.get_mut(&channel) else {
+            return;
+        };
+        list.retain(|l| l.conn != conn);
+        if list.is_empty() {
+            self.channels.remove(&channel);
+            self.pending.remove(&channel);
+            self.bus.unsubscribe(channel);
+        }
+    }
+}
+
+impl Actor for Registry {
+    type Context = Context<Self>;
+}
+
+impl Handler<Bind> for Registry {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: Bind, _: &mut Context<Self>) -> Self::Result {
+        let listener = Listener {
+            conn: msg.conn,
+            interest: msg.interest,
+            target: Target::Session(msg.session),
+            overflowed: false,
+        };
+        let live = self.add(msg.channel, listener);
+        Box::pin(async move {
+            if let Some(fut) = live {
+                fut.await;
+            }
+        })
+    }
+}
+
+impl Handler<Wait> for Registry {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: Wait, _: &mut Context<Self>) -> Self::Result {
+        let listener = Listener {
+            conn: msg.conn,
+            interest: msg.interest,
+            target: Target::Waiter(Some(msg.wake)),
+            overflowed: false,
+        };
+        let live = self.add(msg.channel, listener);
+        Box::pin(async move {
+            if let Some(fut) = live {
+                fut.await;
+            }
+        })
+    }
+}
+
+impl Handler<Unbind> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Unbind, _: &mut Context<Self>) {
+        if let Some(channel) = self.conns.remove(&msg.conn) {
+            self.remove_from(channel, msg.conn);
+        }
+    }
+}
+
+impl Handler<Deliver> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, Deliver(envelope): Deliver, _: &mut Context<Self>) {
+        let Some(list) = self.channels.get_mut(&envelope.channel) else {
+            return;
+        };
+        let mut closed = Vec::new();
+        for listener in list.iter_mut().filter(|l| wants(l.interest, &envelope)) {
+            match &mut listener.target {
+                Target::Waiter(wake) => {
+                    if let Some(tx) = wake.take() {
+                        let _ = tx.send(());
+                    }
+                }
+                Target::Session(session) => {
+                    match session.try_send(Push::Event(envelope.event.clone())) {
+                        Ok(()) => {}
+                        Err(SendError::Full(_)) if !listener.overflowed => {
+                            // One message past the mailbox bound, once: the session closes itself.
+                            listener.overflowed = true;
+                            session.do_send(Push::Overflow);
+                        }
+                        Err(SendError::Full(_)) => {}
+                        Err(SendError::Closed(_)) => closed.push(listener.conn),
+                    }
+                }
+            }
+        }
+        for conn in closed {
+            self.conns.remove(&conn);
+            self.remove_from(envelope.channel, conn);
+        }
+    }
+}
+
+impl Handler<GetStats> for Registry {
+    type Result = Stats;
+
+    fn handle(&mut self, _: GetStats, _: &mut Context<Self>) -> Stats {
+        Stats {
+            listeners: self.conns.len(),
+            channels: self.channels.len(),
+        }
+    }
+}
+
+/// Whether a listener with `interest` hears `envelope` (spec §6.3 delivery table).
+pub fn wants(interest: Interest, envelope: &Envelope) -> bool {
+    use Interest::*;
+    match (&envelope.event, envelope.channel) {
+        (Event::Message(m), Channel::Customer(_)) => match interest {
+            // Unread for the customer, or the customer's own message (echo to all its devices).
+            CustomerChat { radar_user } => {
+                radar_user == m.radar_user && (m.unread_for_customer || m.from_customer())
+            }
+            CustomerWait { radar_user } => radar_user == m.radar_user,
+            _ => false,
+        },
+        (Event::Message(m), Channel::Radar(_)) => match interest {
+            RadarChat { customer } => {
+                customer == m.customer && (m.unread_for_radar || !m.from_customer())
+            }
+            RadarBadge => m.unread_for_radar,
+            RadarContacts => true,
+            RadarWait { customer } => customer == m.customer,
+            _ => false,
+        },
+        (Event::ReadReceipt { customer, .. }, Channel::Radar(_)) => {
+            interest
+                == RadarChat {
+                    customer: *customer,
+                }
+        }
+        (Event::RadarUnreadChanged { .. }, Channel::Radar(_)) => {
+            matches!(interest, RadarBadge | RadarContacts)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::event::ChatMessage;
+
+    fn message(send_type: i16, unread_c: bool, unread_r: bool) -> Event {
+        Event::Message(ChatMessage {
+            id: 1,
+            radar_user: 10,
+            customer: 20,
+            send_type,
+            content: serde_json::json!({"info_type": 1, "msg": "x"}),
+            create_date: chrono::Utc::now(),
+            client_msg_id: None,
+            unread_for_customer: unread_c,
+            unread_for_radar: unread_r,
+        })
+    }
+
+    fn on(channel: Channel, event: Event) -> Envelope {
+        Envelope { channel, event }
+    }
+
+    #[test]
+    fn customer_sockets_hear_unread_radar_messages_and_their_own_echo() {
+        let chat = Interest::CustomerChat { radar_user: 10 };
+        assert!(wants(
+            chat,
+            &on(Channel::Customer(20), message(1, true, false))
+        ));
+        assert!(wants(
+            chat,
+            &on(Channel::Customer(20), message(2, false, true))
+        ));
+        assert!(!wants(
+            Interest::CustomerChat { radar_user: 11 },
+            &on(Channel::Customer(20), message(1, true, false))
+        ));
+        assert!(!wants(
+            chat,
+            &on(Channel::Radar(10), message(1, true, false))
+        ));
+    }
+
+    #[test]
+    fn radar_listeners_hear_what_the_delivery_table_says() {
+        let customer_msg = on(Channel::Radar(10), message(2, false, true));
+        assert!(wants(Interest::RadarChat { customer: 20 }, &customer_msg));
+        assert!(!wants(Interest::RadarChat { customer: 21 }, &customer_msg));
+        assert!(wants(Interest::RadarBadge, &customer_msg));
+        assert!(wants(Interest::RadarContacts, &customer_msg));
+        let own = on(Channel::Radar(10), message(1, true, false));
+        assert!(
+            wants(Interest::RadarChat { customer: 20 }, &own),
+            "echo of the radar user's own message"
+        );
+        assert!(!wants(Interest::RadarBadge, &own));
+        let receipt = on(
+            Channel::Radar(10),
+            Event::ReadReceipt {
+                radar_user: 10,
+                customer: 20,
+            },
+        );
+        assert!(wants(Interest::RadarChat { customer: 20 }, &receipt));
+        assert!(!wants(Interest::RadarChat { customer: 21 }, &receipt));
+        assert!(!wants(Interest::RadarBadge, &receipt));
+    }
+}

@@ -1,0 +1,63 @@
+//! The websocket endpoints (spec §6.6), at both the code's and the document's paths. Each upgrade
+//! starts one `chat::session::Session` actor; its response stream is counted so the session's
+//! outbound queue stays bounded.
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web_actors::ws;
+
+use crate::chat::protocol::SocketFamily;
+use crate::chat::session::outbound::{Counted, FlushCounter};
+use crate::chat::session::Session;
+use crate::state::AppState;
+
+fn start(
+    family: SocketFamily,
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<HttpResponse, actix_web::Error> {
+    let mut response = ws::handshake(req)?;
+    let counter = Arc::new(FlushCounter::default());
+    let session = Session::new(family, state.clone(), counter.clone());
+    let codec = actix_http::ws::Codec::new().max_size(state.settings.chat.max_frame_bytes);
+    let frames = ws::WebsocketContext::with_codec(session, payload, codec);
+    Ok(response.streaming(Counted::new(frames, counter)))
+}
+
+/// WS-M `/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat` (and the document's path).
+pub async fn mini_program_chat(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    start(SocketFamily::MiniProgram, &req, payload, &state)
+}
+
+/// WS-R1 `/zhugeleida/qiyeweixin/websocket/leida_chat` (and the document's path).
+pub async fn radar_chat(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    start(SocketFamily::RadarChat, &req, payload, &state)
+}
+
+/// WS-R2 `/zhugeleida/qiyeweixin/websocket/leida_query_info_num`.
+pub async fn radar_badge(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    start(SocketFamily::RadarBadge, &req, payload, &state)
+}
+
+/// WS-R3 `/zhugeleida/qiyeweixin/websocket/leida_query_contact_list`.
+pub async fn radar_contacts(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    start(SocketFamily::RadarContacts, &req, payload, &state)
+}

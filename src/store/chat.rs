@@ -1,0 +1,282 @@
+//! Chat reads and read-state transitions (spec §6.1, §6.2). Inserts live in `store::message`.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde_json::Value;
+use tokio_postgres::Row;
+
+use crate::chat::event::ChatMessage;
+use crate::sql;
+
+type Result<T> = std::result::Result<T, tokio_postgres::Error>;
+
+/// What chat items show of a pair.
+#[derive(Debug, Clone)]
+pub struct PairInfo {
+    pub radar_user: i64,
+    pub customer: i64,
+    pub username: String,
+    pub position: String,
+    pub avatar: String,
+    pub card_avatar: String,
+    pub mingpian_phone: String,
+    pub wechat: String,
+    pub company_id: i64,
+    pub customer_name: Option<String>,
+    pub headimgurl: String,
+    pub user_type: i16,
+    pub is_subscribe: Option<i16>,
+    pub shopping_type: i16,
+}
+
+impl PairInfo {
+    /// The customer's display name (the original's fallback: `客户ID<id>`).
+    pub fn customer_name(&self) -> String {
+        self.customer_name
+            .clone()
+            .unwrap_or_else(|| format!("客户ID{}", self.customer))
+    }
+}
+
+/// The pair, if both exist in one company.
+pub async fn pair_info(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<Option<PairInfo>> {
+    let stmt = db.prepare_cached(sql!("chat/pair_info")).await?;
+    Ok(db
+        .query_opt(&stmt, &[&radar_user, &customer])
+        .await?
+        .map(|r| PairInfo {
+            radar_user: r.get("radar_user"),
+            customer: r.get("customer"),
+            username: r.get("username"),
+            position: r.get("position"),
+            avatar: r.get("avatar"),
+            card_avatar: r.get("card_avatar"),
+            mingpian_phone: r.get("mingpian_phone"),
+            wechat: r.get("wechat"),
+            company_id: r.get("company_id"),
+            customer_name: r.get("customer_name"),
+            headimgurl: r.get("headimgurl"),
+            user_type: r.get("user_type"),
+            is_subscribe: r.get("is_subscribe"),
+            shopping_type: r.get("shopping_type"),
+        }))
+}
+
+fn message(radar_user: i64, customer: i64, r: &Row) -> ChatMessage {
+    ChatMessage {
+        id: r.get("id"),
+        radar_user,
+        customer,
+        send_type: r.get("send_type"),
+        content: r.get("content"),
+        create_date: r.get("create_date"),
+        client_msg_id: r.get("client_msg_id"),
+        unread_for_customer: r.get("is_customer_new_msg"),
+        unread_for_radar: r.get("is_user_new_msg"),
+    }
+}
+
+/// A page of the conversation (oldest first within the page), the total, and the first id.
+pub async fn page(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+    limit: Option<i64>,
+    offset: i64,
+) -> Result<(Vec<(ChatMessage, bool)>, i64)> {
+    let stmt = db.prepare_cached(sql!("chat/page")).await?;
+    let rows = db
+        .query(&stmt, &[&radar_user, &customer, &limit, &offset])
+        .await?;
+    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
+    let mut list: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                message(radar_user, customer, r),
+                r.get::<_, bool>("is_first"),
+            )
+        })
+        .collect();
+    list.reverse();
+    Ok((list, total))
+}
+
+/// Marks the whole pair read for the customer; returns how many radar messages became read.
+pub async fn read_all_for_customer(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<i64> {
+    let stmt = db
+        .prepare_cached(sql!("chat/read_all_for_customer"))
+        .await?;
+    Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
+}
+
+/// Marks the whole pair read for the radar user; returns how many customer messages became read.
+pub async fn read_all_for_radar(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<i64> {
+    let stmt = db.prepare_cached(sql!("chat/read_all_for_radar")).await?;
+    Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
+}
+
+/// Which side's unread messages to take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    Customer,
+    Radar,
+}
+
+/// M8/R4: the pair's unread messages for `reader`, now marked read, oldest first.
+pub async fn take_unread(
+    db: &impl GenericClient,
+    reader: Reader,
+    radar_user: i64,
+    customer: i64,
+) -> Result<Vec<ChatMessage>> {
+    let sql = match reader {
+        Reader::Customer => sql!("chat/take_unread_for_customer"),
+        Reader::Radar => sql!("chat/take_unread_for_radar"),
+    };
+    let stmt = db.prepare_cached(sql).await?;
+    let mut list: Vec<_> = db
+        .query(&stmt, &[&radar_user, &customer])
+        .await?
+        .iter()
+        .map(|r| message(radar_user, customer, r))
+        .collect();
+    list.sort_by_key(|m| m.id);
+    Ok(list)
+}
+
+/// The pair's messages after `since_id`, oldest first, at most `limit`.
+pub async fn since(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+    since_id: i64,
+    limit: i64,
+) -> Result<Vec<ChatMessage>> {
+    let stmt = db.prepare_cached(sql!("chat/since")).await?;
+    let rows = db
+        .query(&stmt, &[&radar_user, &customer, &since_id, &limit])
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| message(radar_user, customer, r))
+        .collect())
+}
+
+/// The customer's badge in the pair.
+pub async fn customer_badge(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<i64> {
+    let stmt = db.prepare_cached(sql!("chat/customer_badge")).await?;
+    Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
+}
+
+/// The radar user's badge over all conversations.
+pub async fn radar_badge(db: &impl GenericClient, radar_user: i64) -> Result<i64> {
+    let stmt = db.prepare_cached(sql!("chat/radar_badge")).await?;
+    Ok(db.query_one(&stmt, &[&radar_user]).await?.get(0))
+}
+
+/// A push reached a customer inside the chat page: `(badge before, radar messages now read)`.
+pub async fn push_read_customer(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+    ids: &[i64],
+) -> Result<(i64, i64)> {
+    let stmt = db.prepare_cached(sql!("chat/push_read_customer")).await?;
+    let r = db.query_one(&stmt, &[&radar_user, &customer, &ids]).await?;
+    Ok((r.get(0), r.get(1)))
+}
+
+/// A push reached the radar user's chat socket: those messages are read; returns how many.
+pub async fn push_read_radar(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+    ids: &[i64],
+) -> Result<u64> {
+    let stmt = db.prepare_cached(sql!("chat/push_read_radar")).await?;
+    db.execute(&stmt, &[&radar_user, &customer, &ids]).await
+}
+
+/// One row of the contact list.
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub customer_id: i64,
+    pub last_at: DateTime<Utc>,
+    pub name: Option<String>,
+    pub headimgurl: String,
+    pub user_type: i16,
+    pub is_subscribe: Option<i16>,
+    pub last_content: Value,
+    pub unread: i64,
+}
+
+/// A page of the radar user's contacts, latest first, and the total.
+pub async fn contacts(
+    db: &impl GenericClient,
+    radar_user: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Contact>, i64)> {
+    let stmt = db.prepare_cached(sql!("chat/contacts")).await?;
+    let rows = db.query(&stmt, &[&radar_user, &limit, &offset]).await?;
+    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
+    let list = rows
+        .iter()
+        .map(|r| Contact {
+            customer_id: r.get("customer_id"),
+            last_at: r.get("last_at"),
+            name: r.get("username"),
+            headimgurl: r.get("headimgurl"),
+            user_type: r.get("user_type"),
+            is_subscribe: r.get("is_subscribe"),
+            last_content: r.get("last_content"),
+            unread: r.get("unread"),
+        })
+        .collect();
+    Ok((list, total))
+}
+
+/// `(customer_id, tag name)` pairs for the contact list, newest first.
+pub async fn contact_tags(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customers: &[i64],
+) -> Result<Vec<(i64, String)>> {
+    let stmt = db.prepare_cached(sql!("chat/contact_tags")).await?;
+    Ok(db
+        .query(&stmt, &[&radar_user, &customers])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+/// The article id a radar reply copies from the customer's newest article message.
+pub async fn latest_article(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<Option<i64>> {
+    let stmt = db.prepare_cached(sql!("chat/latest_article")).await?;
+    Ok(db
+        .query_opt(&stmt, &[&radar_user, &customer])
+        .await?
+        .and_then(|r| r.get(0)))
+}
