@@ -136,9 +136,17 @@ impl Settings {
         let raw = builder
             .build()
             .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
-        let settings: Settings = raw
+        let mut settings: Settings = raw
             .try_deserialize()
             .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        if settings.wechat.mode == WechatMode::Auto {
+            let embedded = settings.database.url.is_empty();
+            settings.wechat.mode = if embedded {
+                WechatMode::Dev
+            } else {
+                WechatMode::Live
+            };
+        }
         settings.validate()?;
         Ok(settings)
     }

@@ -56,14 +56,17 @@ async fn next(inbox: &mut mpsc::UnboundedReceiver<Envelope>, within: Duration) -
 
 /// How many Redis clients are subscribed to `channel`.
 async fn subscribers(url: &str, prefix: &str, channel: Channel) -> i64 {
-    let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let client = redis::Client::open(url).expect("a valid Redis URL");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis is up");
     let (_, count): (String, i64) = redis::cmd("PUBSUB")
         .arg("NUMSUB")
         .arg(channel.name(prefix))
         .query_async(&mut conn)
         .await
-        .unwrap();
+        .expect("PUBSUB NUMSUB answers");
     count
 }
 
@@ -165,11 +168,8 @@ struct PrivateRedis {
 
 impl PrivateRedis {
     fn new() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("a bound socket").port();
         PrivateRedis { port, child: None }
     }
 
@@ -185,7 +185,7 @@ impl PrivateRedis {
             .spawn()
             .expect("redis-server is installed");
         self.child = Some(child);
-        let client = redis::Client::open(self.url()).unwrap();
+        let client = redis::Client::open(self.url()).expect("a valid Redis URL");
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             if let Ok(mut conn) = client.get_multiplexed_async_connection().await {

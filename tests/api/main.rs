@@ -1,6 +1,10 @@
 //! Integration tests: the real server against a fresh PostgreSQL database per test.
+mod admin;
 mod card;
+mod chat;
 mod helpers;
 mod login;
 mod product;
+mod socket;
 mod transport;
+mod ws_client;

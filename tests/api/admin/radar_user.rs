@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{assert_answer, assert_illegal, field_error, office, Office};
 use crate::helpers::Principal;
 
-fn user_form<'a>(username: &'a str, login: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(super) fn user_form<'a>(username: &'a str, login: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("username", username),
         ("login_user", login),
@@ -16,7 +16,12 @@ fn user_form<'a>(username: &'a str, login: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
-async fn add_user(o: &Office, who: &Principal, extra: &str, form: &[(&str, &str)]) -> Value {
+pub(super) async fn add_user(
+    o: &Office,
+    who: &Principal,
+    extra: &str,
+    form: &[(&str, &str)],
+) -> Value {
     o.app.admin_post("/user/add/0", who, extra, form).await
 }
 

@@ -1,12 +1,7 @@
 //! Radar users (spec §9.3): editing, deleting and the list.
 
+use super::radar_user::{add_user, user_form};
 use super::{assert_answer, assert_illegal, field_error, office};
-use crate::helpers::Principal;
-use serde_json::Value;
-
-async fn add_user(o: &super::Office, who: &Principal, extra: &str, form: &[(&str, &str)]) -> Value {
-    o.app.admin_post("/user/add/0", who, extra, form).await
-}
 
 #[actix_web::test]
 async fn updating_and_deleting_check_the_user_and_keep_names_unique() {
