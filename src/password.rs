@@ -41,6 +41,21 @@ pub fn verify(password: &str, stored: &str) -> Check {
     }
 }
 
+/// `verify` on the blocking thread pool: argon2 takes milliseconds of CPU, which must not stall
+/// the HTTP worker's other requests.
+pub async fn verify_off_thread(password: &str, stored: &str) -> Check {
+    let (password, stored) = (password.to_owned(), stored.to_owned());
+    actix_web::web::block(move || verify(&password, &stored))
+        .await
+        .unwrap_or(Check::Wrong)
+}
+
+/// `hash` on the blocking thread pool.
+pub async fn hash_off_thread(password: &str) -> anyhow::Result<String> {
+    let password = password.to_owned();
+    actix_web::web::block(move || hash(&password)).await?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ pub mod login;
 pub mod longpoll;
 pub mod paging;
 pub mod params;
+pub mod phone;
 pub mod product;
 pub mod radar;
 pub mod radar_chat;
@@ -125,6 +126,10 @@ fn mini_program(test_mode: bool) -> actix_web::Scope {
         .service(post("/chat/send_msg/{id}", chat::send_msg))
         .service(get("/chat/getmsg/{id}", chat::get_msg))
         .service(get("/chat/query_num/{id}", chat::query_num))
+        .service(post(
+            "/chat/encrypted_phone_number/{id}",
+            phone::encrypted_phone_number,
+        ))
         .service(
             web::resource("/websocket/xiaochengxu_chat")
                 .route(web::get().to(ws::mini_program_chat)),

@@ -81,6 +81,10 @@ fn parse_urlencoded(raw: &[u8], bad: &mut FormErrors) -> HashMap<String, String>
                 .map(|c| c.into_owned())
         };
         match (decode(k), decode(v)) {
+            // PostgreSQL text cannot hold NUL: refuse it here, for every endpoint at once.
+            (Some(k), Some(v)) if v.contains('\0') => {
+                bad.invalid(&k, "Null characters are not allowed.")
+            }
             (Some(k), Some(v)) => {
                 // Like Django's QueryDict.get: the last value of a repeated key wins.
                 out.insert(k, v);
@@ -111,6 +115,7 @@ fn parse_json_object(body: &[u8]) -> Result<HashMap<String, String>, ApiError> {
             };
             (k, text)
         })
+        .filter(|(_, v)| !v.contains('\0') && !v.contains("\\u0000"))
         .collect())
 }
 
@@ -261,6 +266,14 @@ mod tests {
         let err = Params::parse(b"name=%FF%FE", b"", false).unwrap_err();
         assert_eq!(err.envelope().code, 301);
         assert_eq!(err.envelope().msg["name"][0]["code"], "invalid");
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        let err = Params::parse(b"login_user=%00", b"", false).unwrap_err();
+        assert_eq!(err.envelope().code, 301);
+        let err = Params::parse(b"", b"nickName=a%00b", false).unwrap_err();
+        assert_eq!(err.envelope().msg["nickName"][0]["code"], "invalid");
     }
 
     #[test]

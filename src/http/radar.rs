@@ -24,7 +24,7 @@ pub async fn radar_login(state: web::Data<AppState>, p: Params) -> Result<Envelo
         .await?
         .ok_or_else(bad_login)?;
     let stored = account.password.as_deref().unwrap_or_default();
-    let upgrade = match password::verify(&pass, stored) {
+    let upgrade = match password::verify_off_thread(&pass, stored).await {
         Check::Wrong => return Err(bad_login()),
         Check::Right => None,
         Check::RightUpgrade(h) => Some(h),

@@ -4,6 +4,7 @@ mod card;
 mod chat;
 mod helpers;
 mod login;
+mod phone;
 mod product;
 mod socket;
 mod transport;

@@ -30,7 +30,7 @@ pub async fn login(state: web::Data<AppState>, p: Params) -> Result<Envelope, Ap
     let account = store::admin_account::by_login(&db, &login_user)
         .await?
         .ok_or_else(bad_login)?;
-    let upgrade = match password::verify(&pass, &account.password) {
+    let upgrade = match password::verify_off_thread(&pass, &account.password).await {
         Check::Wrong => return Err(bad_login()),
         Check::Right => None,
         Check::RightUpgrade(h) => Some(h),
@@ -86,7 +86,7 @@ pub async fn modify_password(state: web::Data<AppState>, p: Params) -> Result<En
     if !complex_enough(&password2) {
         return Err(FormErrors::single("password2", TOO_SIMPLE, "invalid").in_msg(402));
     }
-    let hash = password::hash(&password2)?;
+    let hash = password::hash_off_thread(&password2).await?;
     let db = state.db.get().await?;
     store::admin_account::set_password(&db, caller.id, &hash).await?;
     Ok(Envelope::ok("修改密码成功"))
@@ -154,7 +154,7 @@ pub async fn add_admin(state: web::Data<AppState>, p: Params) -> Result<Envelope
     if store::admin_account::login_taken(&db, &login_user).await? {
         return Err(taken());
     }
-    let hash = password::hash(&pass)?;
+    let hash = password::hash_off_thread(&pass).await?;
     let account = NewAccount {
         login_user: &login_user,
         username: username.as_deref().unwrap_or(&login_user),

@@ -165,7 +165,7 @@ pub async fn add(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiE
     f.finish().map_err(|e| e.in_msg(301))?;
     let company = caller.target_company(&p)?;
     let login_user = login_user.unwrap_or_else(|| card.username.clone());
-    let hash = password::hash(&pass)?;
+    let hash = password::hash_off_thread(&pass).await?;
     let user = NewRadarUser {
         company_id: company,
         username: &card.username,

@@ -1,0 +1,1 @@
+UPDATE customers SET phone = $2 WHERE id = $1
