@@ -2,9 +2,12 @@
 mod admin;
 mod card;
 mod chat;
+mod cluster;
 mod helpers;
 mod login;
 mod phone;
+#[path = "../support/private_redis.rs"]
+mod private_redis;
 mod product;
 mod socket;
 mod transport;
