@@ -34,6 +34,11 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_DB=${KEEP_DB:-0}
 export RUST_LOG=${RUST_LOG:-info}
 WAIT_IDLE=${WAIT_IDLE:-60}       # wait up to this many seconds for the machine to be idle first
+# 1 = a private throw-away cluster (initdb, default settings) on BENCH_PGPORT, so that the CPU of
+# "all postgres processes of the cluster" is this benchmark's alone (the test suite creates its
+# databases on the shared cluster); 0 = the running cluster at PGHOST:PGPORT.
+PRIVATE_PG=${PRIVATE_PG:-1}
+BENCH_PGPORT=${BENCH_PGPORT:-5499}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 # radar connects without TLS (NoTls); Debian's PostgreSQL offers TLS and libpq would take it, which
 # would make pgbench pay for encryption radar does not.
@@ -50,13 +55,22 @@ OUT=load-tests/out/m10-$(date +%Y%m%dT%H%M%S)-c${CONNECTIONS}-t${THREADS}-w${WOR
 mkdir -p "$OUT"
 URL="http://127.0.0.1:${PORT}"
 RADAR_PID=""
+PRIVATE_DIR=""
+
+# Runs a PostgreSQL server binary as the postgres account when we are root (initdb refuses root).
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
 
 cleanup() {
   if [ -n "$RADAR_PID" ] && kill -0 "$RADAR_PID" 2>/dev/null; then
     kill -TERM "$RADAR_PID" 2>/dev/null || true
     wait "$RADAR_PID" 2>/dev/null || true
   fi
-  if [ "$KEEP_DB" != 1 ]; then
+  if [ -n "$PRIVATE_DIR" ]; then
+    as_pg "$PGBIN/pg_ctl" -D "$PRIVATE_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    [ "$KEEP_DB" = 1 ] || rm -rf "$PRIVATE_DIR"
+  elif [ "$KEEP_DB" != 1 ]; then
     psql_db postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" 2>/dev/null || true
   fi
 }
@@ -73,6 +87,21 @@ if ! command -v wrk >/dev/null 2>&1; then
   }
 fi
 for t in pgbench psql curl; do command -v "$t" >/dev/null || die "$t not found"; done
+if [ "$PRIVATE_PG" = 1 ]; then
+  PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -1)")
+  [ -x "$PGBIN/initdb" ] || PGBIN=$(dirname "$(command -v initdb || echo /nonexistent/initdb)")
+  [ -x "$PGBIN/initdb" ] || die "PostgreSQL server binaries (initdb, pg_ctl) not found"
+  PRIVATE_DIR=$(mktemp -d /tmp/radar-bench-pg.XXXXXX)
+  chmod 755 "$PRIVATE_DIR"
+  [ "$(id -u)" -ne 0 ] || chown postgres: "$PRIVATE_DIR"
+  say "private PostgreSQL cluster in $PRIVATE_DIR on 127.0.0.1:$BENCH_PGPORT"
+  as_pg "$PGBIN/initdb" -D "$PRIVATE_DIR/data" -U "$PGUSER" --auth=trust -E UTF8 --locale=C \
+    >"$OUT/initdb.log" 2>&1 || die "initdb failed (see $OUT/initdb.log)"
+  as_pg "$PGBIN/pg_ctl" -D "$PRIVATE_DIR/data" -l "$PRIVATE_DIR/postgres.log" -w -t 30 \
+    -o "-p $BENCH_PGPORT -c listen_addresses=127.0.0.1 -k $PRIVATE_DIR" start >/dev/null ||
+    die "cannot start the private cluster (see $PRIVATE_DIR/postgres.log)"
+  export PGHOST=127.0.0.1 PGPORT=$BENCH_PGPORT
+fi
 psql_db postgres -c 'SELECT 1' >/dev/null || die "PostgreSQL not reachable at $PGHOST:$PGPORT"
 if curl -s -o /dev/null --max-time 1 "$URL/"; then die "something already listens on $URL"; fi
 
@@ -82,7 +111,7 @@ NPROC=$(nproc)
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 MEM_GIB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 PG_VERSION=$(psql_db postgres -c 'SHOW server_version')
-PG_SETTINGS=$(psql_db postgres -F= -c "SELECT name, setting || coalesce(unit, '') FROM pg_settings
+PG_SETTINGS=$(psql_db postgres -F= -c "SELECT name, current_setting(name) FROM pg_settings
   WHERE name IN ('shared_buffers', 'synchronous_commit', 'max_connections') ORDER BY name" | paste -sd' ')
 PGDATA_DIR=$(psql_db postgres -c 'SHOW data_directory')
 PG_POSTMASTER=$(head -1 "$PGDATA_DIR/postmaster.pid") || die "cannot read $PGDATA_DIR/postmaster.pid"
@@ -280,7 +309,8 @@ G_OTHER=$(div "$((G_BUSY_MS - G_PG_MS - G_GEN_MS))" "$G_WALL_MS" %.2f)
 f() { div "$1" 1000 %.1f; }
 {
   echo "== M10 card view vs pgbench ($(date -u '+%Y-%m-%d %H:%M UTC'))"
-  echo "machine: nproc=$NPROC, $CPU_MODEL, ${MEM_GIB} GiB RAM; PostgreSQL $PG_VERSION ($PG_SETTINGS)"
+  echo "machine: nproc=$NPROC, $CPU_MODEL, ${MEM_GIB} GiB RAM; PostgreSQL $PG_VERSION ($PG_SETTINGS;" \
+    "$([ "$PRIVATE_PG" = 1 ] && echo "private cluster" || echo "shared cluster $PGHOST:$PGPORT"))"
   echo "config: DURATION=${DURATION}s CONNECTIONS=$CONNECTIONS THREADS=$THREADS WORKERS=$WORKERS POOL=$POOL" \
     "RUST_LOG=$RUST_LOG radar_users=$RADAR_USERS customers=$CUSTOMERS paths=$PATHS"
   echo "M10 (wrk):  ${W_RPS} req/s; latency p50 $(f "$W_p50_us") / p90 $(f "$W_p90_us") / p99 $(f "$W_p99_us")" \

@@ -9,6 +9,7 @@ use actix_web::{dev::Server, middleware, web, App, HttpServer};
 use crate::action::NoopNotifier;
 use crate::chat::bus::{local::LocalBus, redis::RedisBus, Bus};
 use crate::chat::registry::Registry;
+use crate::chat::session::socket::ConnSocket;
 use crate::chat::writer::{BatchConfig, Writer};
 use crate::config::Settings;
 use crate::embedded::EmbeddedPostgres;
@@ -147,6 +148,12 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             // Generated files (avatars, posters) at the relative `statics/…` paths stored in rows.
             .service(actix_files::Files::new("/statics", &statics))
             .default_service(web::to(http::not_found))
+    })
+    .on_connect(|conn, ext| {
+        // Kept so a websocket whose client stopped reading can be cut off (chat::session::socket).
+        if let Some(socket) = ConnSocket::of(conn) {
+            ext.insert(socket);
+        }
     })
     .workers(workers)
     .listen(listener)?

@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 
 use crate::chat::bus::{Bus, Subscribed};
 use crate::chat::event::{Channel, Envelope, Event};
+use crate::chat::session::socket::ConnSocket;
 
 /// Identifies one listener; from a process-wide counter.
 pub type ConnId = u64;
@@ -64,6 +65,7 @@ struct Listener {
     conn: ConnId,
     interest: Interest,
     target: Target,
+    socket: Option<ConnSocket>,
     overflowed: bool,
 }
 
@@ -76,6 +78,8 @@ pub struct Bind {
     pub channel: Channel,
     pub interest: Interest,
     pub session: Recipient<Push>,
+    /// The connection's socket, to cut off a client that stopped reading.
+    pub socket: Option<ConnSocket>,
 }
 
 /// Adds a one-shot long-poll listener that fires on the next matching event.
@@ -175,6 +179,7 @@ impl Handler<Bind> for Registry {
             conn: msg.conn,
             interest: msg.interest,
             target: Target::Session(msg.session),
+            socket: msg.socket,
             overflowed: false,
         };
         let live = self.add(msg.channel, listener);
@@ -194,6 +199,7 @@ impl Handler<Wait> for Registry {
             conn: msg.conn,
             interest: msg.interest,
             target: Target::Waiter(Some(msg.wake)),
+            socket: None,
             overflowed: false,
         };
         let live = self.add(msg.channel, listener);
@@ -234,8 +240,14 @@ impl Handler<Deliver> for Registry {
                     match session.try_send(Push::Event(envelope.event.clone())) {
                         Ok(()) => {}
                         Err(SendError::Full(_)) if !listener.overflowed => {
-                            // One message past the mailbox bound, once: the session closes itself.
+                            // A full mailbox means the client stopped reading and the session
+                            // froze (see `session::socket`): cut the connection off, and the
+                            // session stops and unbinds. Overflow covers a merely slow session.
                             listener.overflowed = true;
+                            tracing::info!(conn = listener.conn, "websocket mailbox full");
+                            if let Some(socket) = &listener.socket {
+                                socket.cut_off();
+                            }
                             session.do_send(Push::Overflow);
                         }
                         Err(SendError::Full(_)) => {}

@@ -9,6 +9,7 @@ use actix_web_actors::ws;
 
 use crate::chat::protocol::SocketFamily;
 use crate::chat::session::outbound::{Counted, FlushCounter};
+use crate::chat::session::socket::ConnSocket;
 use crate::chat::session::Session;
 use crate::state::AppState;
 
@@ -20,7 +21,8 @@ fn start(
 ) -> Result<HttpResponse, actix_web::Error> {
     let mut response = ws::handshake(req)?;
     let counter = Arc::new(FlushCounter::default());
-    let session = Session::new(family, state.clone(), counter.clone());
+    let socket = req.conn_data::<ConnSocket>().copied();
+    let session = Session::new(family, state.clone(), counter.clone(), socket);
     let codec = actix_http::ws::Codec::new().max_size(state.settings.chat.max_frame_bytes);
     let frames = ws::WebsocketContext::with_codec(session, payload, codec);
     Ok(response.streaming(Counted::new(frames, counter)))

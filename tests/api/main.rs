@@ -10,5 +10,6 @@ mod phone;
 mod private_redis;
 mod product;
 mod socket;
+mod socket_limits;
 mod transport;
 mod ws_client;

@@ -37,6 +37,27 @@ pub fn signed(who: &Principal, mut frame: Value) -> Value {
     frame
 }
 
+impl TestApp {
+    /// Opens a websocket whose client socket has a tiny receive buffer (a client that stops
+    /// reading then backs up into the server quickly).
+    pub async fn connect_ws_small_buffer(&self, path: &str) -> Ws {
+        let addr: std::net::SocketAddr = self
+            .address
+            .trim_start_matches("http://")
+            .parse()
+            .expect("address");
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("rcvbuf");
+        let tcp = socket.connect(addr).await.expect("connect");
+        let url = format!("ws://{addr}{path}");
+        let (stream, _) =
+            tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
+                .await
+                .expect("websocket handshake");
+        Ws { stream }
+    }
+}
+
 impl Ws {
     /// Sends a JSON text frame.
     pub async fn send(&mut self, frame: Value) {

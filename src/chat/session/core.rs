@@ -10,6 +10,7 @@ use crate::chat::protocol::{self, frame, frame_data, Inbound, Kind, SocketFamily
 use crate::chat::registry::{Bind, Interest, Push};
 use crate::chat::render::{self, DateStyle};
 use crate::chat::service::{self, Draft};
+use crate::chat::session::socket::ConnSocket;
 use crate::error::ApiError;
 use crate::http::auth::{ids_match, load_token, Family, SignedIds};
 use crate::state::AppState;
@@ -70,10 +71,16 @@ pub struct Core {
     /// WS-M: `register` puts the customer inside the chat page, `query_num` outside.
     inside_chat: bool,
     query_nums: u32,
+    socket: Option<ConnSocket>,
 }
 
 impl Core {
-    pub fn new(family: SocketFamily, state: AppState, conn: u64) -> Core {
+    pub fn new(
+        family: SocketFamily,
+        state: AppState,
+        conn: u64,
+        socket: Option<ConnSocket>,
+    ) -> Core {
         Core {
             family,
             state,
@@ -83,6 +90,7 @@ impl Core {
             pair: None,
             inside_chat: false,
             query_nums: 0,
+            socket,
         }
     }
 
@@ -200,6 +208,7 @@ impl Core {
                 channel,
                 interest,
                 session: me,
+                socket: self.socket,
             })
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("registry unavailable: {e}")))?;

@@ -7,6 +7,7 @@
 
 mod core;
 pub mod outbound;
+pub mod socket;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 use self::core::{Core, Reply};
 use self::outbound::{FlushCounter, Outbound};
+use self::socket::ConnSocket;
 use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::registry::{next_conn_id, Push, Unbind};
 use crate::state::AppState;
@@ -29,11 +31,17 @@ pub struct Session {
     out: Outbound,
     last_seen: Instant,
     rate: RateLimit,
+    socket: Option<ConnSocket>,
 }
 
 impl Session {
     /// A session of `family`; `counter` is shared with the response stream (see `outbound`).
-    pub fn new(family: SocketFamily, state: AppState, counter: Arc<FlushCounter>) -> Session {
+    pub fn new(
+        family: SocketFamily,
+        state: AppState,
+        counter: Arc<FlushCounter>,
+        socket: Option<ConnSocket>,
+    ) -> Session {
         let chat = &state.settings.chat;
         let out = Outbound::new(
             counter,
@@ -43,25 +51,39 @@ impl Session {
         let rate = RateLimit::new(chat.rate_per_sec, chat.rate_burst);
         let conn = next_conn_id();
         Session {
-            core: Some(Core::new(family, state.clone(), conn)),
+            core: Some(Core::new(family, state.clone(), conn, socket)),
             state,
             conn,
             out,
             last_seen: Instant::now(),
             rate,
+            socket,
         }
+    }
+
+    /// Closes a session whose client stopped reading: a close frame with the reason (for a client
+    /// that reads again), then the connection is cut off so the backlog is not kept.
+    fn give_up(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        tracing::info!(
+            conn = self.conn,
+            "closing a websocket whose client stopped reading"
+        );
+        ctx.close(Some(ws::CloseReason {
+            code: ws::CloseCode::Policy,
+            description: Some("outbound queue full: client not reading".to_owned()),
+        }));
+        self.out.abort();
+        if let Some(socket) = &self.socket {
+            socket.cut_off();
+        }
+        ctx.stop();
     }
 
     /// Writes one frame, closing the session when the outbound queue is over its bounds.
     fn send(&mut self, frame: &Value, ctx: &mut ws::WebsocketContext<Self>) {
         let text = frame.to_string();
         if !self.out.record(text.len()) {
-            tracing::info!(
-                conn = self.conn,
-                "closing a websocket whose client stopped reading"
-            );
-            self.out.abort();
-            ctx.stop();
+            self.give_up(ctx);
             return;
         }
         ctx.text(text);
@@ -126,8 +148,7 @@ impl Session {
             if act.out.record(0) {
                 ctx.ping(b"");
             } else {
-                act.out.abort();
-                ctx.stop();
+                act.give_up(ctx);
             }
         });
     }
@@ -180,14 +201,7 @@ impl Handler<Push> for Session {
 
     fn handle(&mut self, push: Push, ctx: &mut Self::Context) {
         match push {
-            Push::Overflow => {
-                tracing::info!(
-                    conn = self.conn,
-                    "closing a websocket whose mailbox overflowed"
-                );
-                self.out.abort();
-                ctx.stop();
-            }
+            Push::Overflow => self.give_up(ctx),
             Push::Event(event) => self.run(ctx, move |core| core.on_push(event)),
         }
     }

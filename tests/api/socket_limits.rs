@@ -1,0 +1,162 @@
+//! Socket limits: heartbeat timeout, inbound rate limit, and the bounded outbound queue.
+
+use std::time::Duration;
+
+use crate::chat::pair;
+use crate::helpers::{spawn_with, test_settings, TestApp};
+use crate::ws_client::signed;
+use radar::chat::registry::GetStats;
+use serde_json::json;
+use wiremock::MockServer;
+
+async fn app_with(tune: impl FnOnce(&mut radar::config::ChatSettings)) -> TestApp {
+    let wechat = MockServer::start().await;
+    let mut settings = test_settings(&wechat).await;
+    tune(&mut settings.chat);
+    spawn_with(settings, wechat).await
+}
+
+async fn listeners(app: &TestApp) -> usize {
+    app.state
+        .registry
+        .send(GetStats)
+        .await
+        .expect("registry")
+        .listeners
+}
+
+#[actix_web::test]
+async fn a_silent_client_is_closed_after_the_timeout_and_forgotten() {
+    let app = app_with(|c| {
+        c.heartbeat_secs = 1;
+        c.client_timeout_secs = 2;
+    })
+    .await;
+    let (_company, radar, customer) = pair(&app).await;
+    let mut ws = app
+        .connect_ws("/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat")
+        .await;
+    ws.send(signed(
+        &customer,
+        json!({"type": "register", "u_id": radar.id}),
+    ))
+    .await;
+    assert_eq!(ws.next().await["code"], 200);
+    assert_eq!(listeners(&app).await, 1);
+    // Not reading means not answering pings: the server gives up after 2 s.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(listeners(&app).await, 0);
+    assert!(ws.closed().await);
+}
+
+#[actix_web::test]
+async fn a_client_that_keeps_answering_pings_stays_open() {
+    let app = app_with(|c| {
+        c.heartbeat_secs = 1;
+        c.client_timeout_secs = 2;
+    })
+    .await;
+    let (_company, radar, customer) = pair(&app).await;
+    let mut ws = app
+        .connect_ws("/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat")
+        .await;
+    ws.send(signed(
+        &customer,
+        json!({"type": "register", "u_id": radar.id}),
+    ))
+    .await;
+    ws.next().await;
+    // Reading answers the pings (tungstenite pongs automatically).
+    ws.silent_for(3500).await;
+    ws.send(signed(
+        &customer,
+        json!({"type": "lived", "u_id": radar.id}),
+    ))
+    .await;
+    assert_eq!(ws.next().await["code"], 270);
+}
+
+#[actix_web::test]
+async fn frames_over_the_rate_limit_get_429_and_the_socket_stays_open() {
+    let app = app_with(|c| {
+        c.rate_per_sec = 1;
+        c.rate_burst = 3;
+    })
+    .await;
+    let (_company, radar, customer) = pair(&app).await;
+    let mut ws = app
+        .connect_ws("/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat")
+        .await;
+    for _ in 0..5 {
+        ws.send(signed(
+            &customer,
+            json!({"type": "lived", "u_id": radar.id}),
+        ))
+        .await;
+    }
+    let mut codes = vec![];
+    for _ in 0..5 {
+        codes.push(ws.next().await["code"].as_i64().unwrap());
+    }
+    codes.sort();
+    assert_eq!(codes, vec![270, 270, 270, 429, 429]);
+    let refused = json!({"code": 429, "msg": "发送太频繁"});
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    ws.send(signed(
+        &customer,
+        json!({"type": "lived", "u_id": radar.id}),
+    ))
+    .await;
+    assert_ne!(ws.next().await, refused);
+}
+
+#[actix_web::test]
+async fn a_client_that_stops_reading_is_closed_and_the_server_keeps_serving() {
+    let app = app_with(|c| {
+        c.outbound_queue_bytes = 16 * 1024;
+        c.outbound_queue_frames = 50;
+        c.rate_per_sec = 100_000;
+        c.rate_burst = 100_000;
+    })
+    .await;
+    let (_company, radar, customer) = pair(&app).await;
+    let mut slow = app
+        .connect_ws("/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat")
+        .await;
+    slow.send(signed(
+        &customer,
+        json!({"type": "query_num", "u_id": radar.id}),
+    ))
+    .await;
+    slow.next().await;
+    let mut r = app
+        .connect_ws("/zhugeleida/qiyeweixin/websocket/leida_chat")
+        .await;
+    r.send(signed(
+        &radar,
+        json!({"type": "register", "customer_id": customer.id}),
+    ))
+    .await;
+    r.next().await;
+    // Large messages fill the kernel's socket buffers quickly, then the session's bounded queue.
+    let big = "满".repeat(4000);
+    let mut closed = false;
+    for i in 0..3000 {
+        r.send(signed(&radar, json!({"customer_id": customer.id, "content": {"info_type": 1, "msg": big}, "client_msg_id": format!("m{i}")}))).await;
+        r.next().await; // ack
+        r.next().await; // echo
+        if i % 10 == 9 && listeners(&app).await == 1 {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "the slow customer socket was never closed");
+    // The slow socket ends (after whatever the kernel had buffered) and the node still serves.
+    assert!(slow.closed().await);
+    r.send(signed(
+        &radar,
+        json!({"type": "lived", "customer_id": customer.id}),
+    ))
+    .await;
+    assert_eq!(r.next().await["code"], 270);
+}
