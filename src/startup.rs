@@ -8,6 +8,8 @@ use actix_web::{dev::Server, middleware, web, App, HttpServer};
 
 use crate::action::NoopNotifier;
 use crate::chat::bus::{local::LocalBus, redis::RedisBus, Bus};
+use crate::chat::event::{Channel, Event};
+use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::session::socket::ConnSocket;
 use crate::chat::writer::{BatchConfig, Writer};
@@ -113,10 +115,18 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         window: std::time::Duration::from_millis(settings.chat.write_batch_window_ms),
     };
     let writer = Writer::start(db.clone(), batch);
+    let read_bus = bus.clone();
+    let reader = Reader::start(db.clone(), batch, move |radar_user| {
+        read_bus.publish(
+            Channel::Radar(radar_user),
+            Event::RadarUnreadChanged { radar_user },
+        );
+    });
     Ok(AppState {
         bus,
         registry,
         writer,
+        reader,
         db,
         wechat: wechat::Client::new(&settings.wechat)?,
         settings: Arc::new(settings),

@@ -8,6 +8,7 @@ use actix::Addr;
 
 use crate::action::Notifier;
 use crate::chat::bus::Bus;
+use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub registry: Addr<Registry>,
     /// The group-commit message writer.
     pub writer: Writer,
+    /// The group read-marker of socket pushes.
+    pub reader: Reader,
     /// Plain HTTP client for fetching public files (avatars).
     pub fetcher: reqwest::Client,
 }

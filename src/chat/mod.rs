@@ -1,7 +1,7 @@
 //! Chat: messages, their realtime delivery, and the legacy socket protocol.
 //!
 //! - `service`  — the one send path (validate → commit → publish) and the read-state events.
-//! - `writer`   — group commit of concurrent sends.
+//! - `writer`   — group commit of concurrent sends; `reader` — group read-marking of pushes.
 //! - `content`  — the `info_type` catalog and its rules.
 //! - `event`    — what travels on the bus; `bus` — local and Redis implementations.
 //! - `registry` — the per-process actor mapping channels to listeners.
@@ -11,6 +11,7 @@ pub mod bus;
 pub mod content;
 pub mod event;
 pub mod protocol;
+pub mod reader;
 pub mod registry;
 pub mod render;
 pub mod service;

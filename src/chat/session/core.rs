@@ -365,19 +365,18 @@ impl Core {
     /// WS-M push: the badge before, and the message read when the customer is inside the chat.
     async fn push_to_customer(&mut self, m: ChatMessage) -> Result<Reply, ApiError> {
         let pair = self.pair()?.clone();
-        let db = self.state.db.get().await?;
-        let badge = if m.unread_for_customer && self.inside_chat {
-            let (badge, read) =
-                store::chat::push_read_customer(&db, m.radar_user, m.customer, &[m.id]).await?;
-            if read > 0 {
-                service::publish_read_receipt(&self.state, m.radar_user, m.customer);
-            }
-            badge
-        } else {
-            store::chat::customer_badge(&db, m.radar_user, m.customer).await?
-        };
+        let mark = (m.unread_for_customer && self.inside_chat).then_some(m.id);
+        let seen = self
+            .state
+            .reader
+            .customer(m.radar_user, m.customer, mark)
+            .await
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("read-marking unavailable")))?;
+        if seen.read > 0 {
+            service::publish_read_receipt(&self.state, m.radar_user, m.customer);
+        }
         let item = render::customer_item(&m, &pair, false, DateStyle::Plain);
-        let data = json!({"ret_data": [item], "count": 1, "unread_msg_num": badge});
+        let data = json!({"ret_data": [item], "count": 1, "unread_msg_num": seen.badge});
         Ok(Reply::one(frame_data(
             200,
             "实时推送小程序-最新聊天信息成功",
@@ -385,20 +384,19 @@ impl Core {
         )))
     }
 
-    /// WS-R1 push: customer messages become read for the radar user.
+    /// WS-R1 push: customer messages become read for the radar user (marked in the background;
+    /// the reader then announces the changed badge).
     async fn push_to_radar(&mut self, m: ChatMessage) -> Result<Reply, ApiError> {
         let pair = self.pair()?.clone();
         if m.unread_for_radar {
-            let db = self.state.db.get().await?;
-            if store::chat::push_read_radar(&db, m.radar_user, m.customer, &[m.id]).await? > 0 {
-                service::publish_radar_unread(&self.state, m.radar_user);
-            }
+            self.state.reader.radar(m.radar_user, m.customer, m.id);
         }
         let item = render::radar_item(&m, &pair, DateStyle::Plain);
+        let data = json!({"ret_data": [item], "count": 1});
         Ok(Reply::one(frame_data(
             200,
             "实时推送雷达-最新聊天信息成功",
-            json!({"ret_data": [item], "count": 1}),
+            data,
         )))
     }
 }
