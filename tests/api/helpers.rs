@@ -16,6 +16,7 @@ pub fn admin_database_url() -> String {
 }
 
 /// A running node.
+#[allow(dead_code)] // `settings` is read by some test modules only
 pub struct TestApp {
     pub address: String,
     pub db: deadpool_postgres::Pool,

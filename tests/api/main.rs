@@ -1,4 +1,5 @@
 //! Integration tests: the real server against a fresh PostgreSQL database per test.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions may unwrap
 mod admin;
 mod card;
 mod chat;

@@ -121,7 +121,7 @@ async fn a_client_that_stops_reading_is_closed_and_the_server_keeps_serving() {
     .await;
     let (_company, radar, customer) = pair(&app).await;
     let mut slow = app
-        .connect_ws("/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat")
+        .connect_ws_small_buffer("/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat")
         .await;
     slow.send(signed(
         &customer,

@@ -107,7 +107,7 @@ where
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         if self.counter.abort.load(Ordering::Relaxed) {
-            let e = std::io::Error::new(std::io::ErrorKind::Other, "slow websocket client");
+            let e = std::io::Error::other("slow websocket client");
             return Poll::Ready(Some(Err(actix_web::error::ErrorServiceUnavailable(e))));
         }
         let next = self.inner.as_mut().poll_next(cx);
