@@ -16,6 +16,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
     pub chat: ChatSettings,
+    pub template_message: TemplateMessageSettings,
     pub wechat: WechatSettings,
     pub auth: AuthSettings,
     pub login: LoginSettings,
@@ -62,6 +63,15 @@ pub struct ChatSettings {
     pub write_batch_rows: usize,
     pub write_batch_window_ms: u64,
     pub max_wait_secs: u64,
+}
+
+/// Offline template notifications (spec §6.5).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateMessageSettings {
+    pub enabled: bool,
+    pub delay_secs: u64,
+    pub min_interval_secs: u64,
 }
 
 /// How Radar reaches WeChat's server API.

@@ -2,7 +2,7 @@
 //!
 //! - `service`  — the one send path (validate → commit → publish) and the read-state events.
 //! - `writer`   — group commit of concurrent sends; `reader` — group read-marking of pushes.
-//! - `content`  — the `info_type` catalog and its rules.
+//! - `content`  — the `info_type` catalog and its rules; `notify` — offline template messages.
 //! - `event`    — what travels on the bus; `bus` — local and Redis implementations.
 //! - `registry` — the per-process actor mapping channels to listeners.
 //! - `session`  — one actor per socket; `protocol` — its frames; `render` — message items.
@@ -10,6 +10,7 @@
 pub mod bus;
 pub mod content;
 pub mod event;
+pub mod notify;
 pub mod protocol;
 pub mod reader;
 pub mod registry;

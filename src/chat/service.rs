@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::action::{self, Action};
 use crate::chat::content::{self, Sender};
 use crate::chat::event::{Channel, ChatMessage, Event};
+use crate::chat::notify;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{
@@ -145,6 +146,9 @@ pub async fn radar_send(
         },
     )
     .await?;
+    if stored.inserted {
+        notify::schedule(state, pair.radar_user, pair.customer, stored.id);
+    }
     if is_mall_link && stored.inserted {
         let db = state.db.get().await?;
         action::record(
