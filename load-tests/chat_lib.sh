@@ -242,6 +242,22 @@ pg_ticks() {
   echo "$total"
 }
 
+# db_stats: counters of $BENCH_DB (commits, rows read by scans, rows fetched by index, inserted,
+# updated) and the cluster's WAL syncs, to express the database work per message.
+db_stats() {
+  psql_db "$BENCH_DB" -F' ' -c "SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated,
+    (SELECT wal_sync FROM pg_stat_wal), (SELECT wal_records FROM pg_stat_wal)
+    FROM pg_stat_database WHERE datname = current_database()"
+}
+# db_per_msg BEFORE AFTER MESSAGES: "DBWORK commits_per_msg=… …".
+db_per_msg() {
+  awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {
+    split(a, x, " "); split(b, y, " "); split("commits scanned fetched inserted updated wal_syncs wal_records", k, " ")
+    printf "DBWORK"
+    for (i = 1; i <= 7; i++) printf " %s_per_msg=%.2f", k[i], (n > 0 ? (y[i] - x[i]) / n : 0)
+    printf "\n" }'
+}
+
 # stop_nodes: SIGTERM every node and wait.
 stop_nodes() {
   local pid

@@ -52,10 +52,13 @@ GEN=("$LOAD" --threads "$THREADS" chat --pairs-file "$OUT/pairs.tsv" --pairs "$P
   --customer-nodes "$CNODES" --radar-nodes "$RNODES" $(cpu_flags))
 say "${GEN[*]}"
 RSS0=$(nodes_rss_kib)
+DBS0=$(db_stats)
 timeout $((WARMUP + DURATION + DRAIN + 120)) "${GEN[@]}" >"$OUT/result.txt" 2> >(tee "$OUT/generator.log" >&2) ||
   die "generator failed (see $OUT/generator.log)"
 RSS1=$(nodes_rss_kib)
 RESULT=$(grep '^RESULT' "$OUT/result.txt") || die "no RESULT line"
+sleep 1 # let the statistics of the last transactions reach pg_stat_database
+DBWORK=$(db_per_msg "$DBS0" "$(db_stats)" "$(kv acked "$RESULT")")
 stop_nodes
 DB=$(verify_db)
 PGB=$(pgbench_ceiling)
@@ -75,14 +78,16 @@ verdict() { awk -v ok="$1" 'BEGIN { print ok ? "PASS" : "FAIL" }'; }
   sed -n 's/^\[chat\] //p' "$OUT/generator.log" | grep -v '^t=' | grep -v 'sockets connected'
   echo "nodes RSS: $((RSS0 / 1024)) MiB before, $((RSS1 / 1024)) MiB after the run"
   echo "database: $DB"
+  echo "database work per acknowledged message (whole run, warm-up and drain included): $DBWORK"
   echo "pgbench one-row INSERT ceiling: $PGB"
   echo "targets: rate $rate >= $TARGET_RATE msg/s: $(verdict "$((rate >= TARGET_RATE))");" \
-    "p99 $p99 <= $TARGET_P99 ms: $(verdict "$(awk -v p="$p99" -v t="$TARGET_P99" 'BEGIN { print (p <= t) }')");" \
+    "p99 $p99 <= $TARGET_P99 ms: $(verdict "$(awk -v p="$p99" -v t="$TARGET_P99" -v n="$(kv lat_n "$RESULT")" 'BEGIN { print (n > 0 && p <= t) }')");" \
     "lost db $lost_db + undelivered $lost_push = 0: $(verdict "$((lost_db + lost_push == 0))");" \
     "duplicated $dup = 0: $(verdict "$((dup == 0))")" \
     "$([ "$NODES" = 1 ] && echo "; rate/pgbench $ratio >= 1.3: $(verdict "$(awk -v r="$ratio" 'BEGIN { print (r + 0 >= 1.3) }')")")"
   echo "$RESULT"
   echo "$DB"
+  echo "$DBWORK"
   echo "$PGB"
   echo "artifacts: $OUT"
 } | tee "$OUT/summary.txt"

@@ -29,6 +29,7 @@ PORT=${PORT:-8080}
 BENCH_DB=${BENCH_DB:-radar_bench}
 RADAR_USERS=${RADAR_USERS:-20}
 CUSTOMERS=${CUSTOMERS:-10000}
+HISTORY=${HISTORY:-100000}      # earlier views in action_logs before the run
 PATHS=${PATHS:-20000}           # distinct signed request paths wrk cycles through
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_DB=${KEEP_DB:-0}
@@ -39,6 +40,7 @@ WAIT_IDLE=${WAIT_IDLE:-60}       # wait up to this many seconds for the machine 
 # databases on the shared cluster); 0 = the running cluster at PGHOST:PGPORT.
 PRIVATE_PG=${PRIVATE_PG:-1}
 BENCH_PGPORT=${BENCH_PGPORT:-5499}
+PG_OPTS=${PG_OPTS:-}            # extra server options of the private cluster, e.g. "-c synchronous_commit=off"
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 # radar connects without TLS (NoTls); Debian's PostgreSQL offers TLS and libpq would take it, which
 # would make pgbench pay for encryption radar does not.
@@ -98,7 +100,7 @@ if [ "$PRIVATE_PG" = 1 ]; then
   as_pg "$PGBIN/initdb" -D "$PRIVATE_DIR/data" -U "$PGUSER" --auth=trust -E UTF8 --locale=C \
     >"$OUT/initdb.log" 2>&1 || die "initdb failed (see $OUT/initdb.log)"
   as_pg "$PGBIN/pg_ctl" -D "$PRIVATE_DIR/data" -l "$PRIVATE_DIR/postgres.log" -w -t 30 \
-    -o "-p $BENCH_PGPORT -c listen_addresses=127.0.0.1 -k $PRIVATE_DIR" start >/dev/null ||
+    -o "-p $BENCH_PGPORT -c listen_addresses=127.0.0.1 -k $PRIVATE_DIR $PG_OPTS" start >/dev/null ||
     die "cannot start the private cluster (see $PRIVATE_DIR/postgres.log)"
   export PGHOST=127.0.0.1 PGPORT=$BENCH_PGPORT
 fi
@@ -173,8 +175,9 @@ export RADAR__DATABASE__URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${BENCH_DB
 export RADAR__SERVER__BIND="127.0.0.1:${PORT}" RADAR__SERVER__WORKERS="$WORKERS"
 export RADAR__DATABASE__POOL_SIZE="$POOL"
 "$RADAR" migrate >"$OUT/migrate.log" 2>&1 || die "radar migrate failed (see $OUT/migrate.log)"
-say "seeding $RADAR_USERS radar users, $CUSTOMERS customers"
-psql_db "$BENCH_DB" -v radar_users="$RADAR_USERS" -v customers="$CUSTOMERS" -f load-tests/m10/seed.sql
+say "seeding $RADAR_USERS radar users, $CUSTOMERS customers, $HISTORY earlier views"
+psql_db "$BENCH_DB" -v radar_users="$RADAR_USERS" -v customers="$CUSTOMERS" -v history="$HISTORY" \
+  -f load-tests/m10/seed.sql
 read -r CMIN CMAX UMIN UMAX < <(psql_db "$BENCH_DB" -F' ' -c \
   "SELECT min(c.id), max(c.id), (SELECT min(id) FROM radar_users), (SELECT max(id) FROM radar_users)
    FROM customers c")
@@ -312,7 +315,7 @@ f() { div "$1" 1000 %.1f; }
   echo "machine: nproc=$NPROC, $CPU_MODEL, ${MEM_GIB} GiB RAM; PostgreSQL $PG_VERSION ($PG_SETTINGS;" \
     "$([ "$PRIVATE_PG" = 1 ] && echo "private cluster" || echo "shared cluster $PGHOST:$PGPORT"))"
   echo "config: DURATION=${DURATION}s CONNECTIONS=$CONNECTIONS THREADS=$THREADS WORKERS=$WORKERS POOL=$POOL" \
-    "RUST_LOG=$RUST_LOG radar_users=$RADAR_USERS customers=$CUSTOMERS paths=$PATHS"
+    "${PG_OPTS:+PG_OPTS='$PG_OPTS' }RUST_LOG=$RUST_LOG radar_users=$RADAR_USERS customers=$CUSTOMERS history=$HISTORY paths=$PATHS"
   echo "M10 (wrk):  ${W_RPS} req/s; latency p50 $(f "$W_p50_us") / p90 $(f "$W_p90_us") / p99 $(f "$W_p99_us")" \
     "/ p99.9 $(f "$W_p999_us") ms (mean $(f "$W_mean_us")); non-2xx $W_non2xx; socket errors $W_SOCKERR;" \
     "requests $W_requests; views logged $W_LOGGED; correct: $W_OK"

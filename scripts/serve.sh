@@ -80,6 +80,18 @@ postgres_can_reach() {
   fi
 }
 
+# Posters are drawn with a system font that can write Chinese (src/poster/font.rs looks in these
+# places, and more); without one they carry no Chinese text.
+cjk_font_present() {
+  local f
+  for f in /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \
+    /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc \
+    /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf; do
+    [ -f "$f" ] && return 0
+  done
+  return 1
+}
+
 embedded_db() {
   local url=${RADAR__DATABASE__URL-$(toml_value database url)}
   [ -z "$url" ]
@@ -111,6 +123,11 @@ main() {
         say "the postgres account cannot reach $data_dir: using RADAR__STORAGE__DATA_DIR=$RADAR__STORAGE__DATA_DIR"
       fi
     fi
+  fi
+
+  if ! cjk_font_present; then
+    say "no CJK font for posters; installing fonts-wqy-microhei (best effort)"
+    (apt_install fonts-wqy-microhei) || say "warning: fonts-wqy-microhei not installed: posters will lack Chinese text"
   fi
 
   say "running: cargo run --release -- serve $*"

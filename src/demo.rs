@@ -20,6 +20,8 @@ pub async fn load(db: &mut deadpool_postgres::Object) -> anyhow::Result<bool> {
     }
     let tx = db.transaction().await?;
     tx.batch_execute(sql!("demo/demo")).await?;
+    // The case app's company, cases and diaries (spec §5.7), separate from the card company.
+    tx.batch_execute(sql!("demo/demo_cases")).await?;
     let hash = password::hash(PASSWORD)?;
     for row in tx
         .query(
@@ -38,6 +40,11 @@ pub async fn load(db: &mut deadpool_postgres::Object) -> anyhow::Result<bool> {
     tx.execute(
         "UPDATE customers SET token = $1 WHERE token = 'pending-c'",
         &[&new_token("demo-customer-openid")],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE customers SET token = $1 WHERE token = 'pending-case'",
+        &[&new_token("demo-case-customer-openid")],
     )
     .await?;
     let company: i64 = tx

@@ -9,6 +9,7 @@
 //! - `embedded` — the private PostgreSQL cluster of the embedded default.
 //! - `demo`     — demo data for the embedded default.
 //! - `avatar`   — background re-hosting of WeChat avatars, served under `/statics`.
+//! - `poster`   — background pair codes and poster PNGs (spec §4.3), served under `/statics`.
 //! - `auth`, `password` — signatures, tokens, password hashes (pure functions).
 //! - `config`, `error`, `time`, `state`, `startup`, `cli` — plumbing.
 
@@ -23,6 +24,7 @@ pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod password;
+pub mod poster;
 pub mod startup;
 pub mod state;
 pub mod store;

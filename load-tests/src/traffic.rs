@@ -566,6 +566,7 @@ fn report(
         .take(a.duration as usize)
         .map(|x| x.load(Relaxed))
         .collect();
+    let recv_rate = window_secs.iter().sum::<u64>() as f64 / secs;
     let min_s = window_secs.iter().copied().min().unwrap_or(0);
     let max_s = window_secs.iter().copied().max().unwrap_or(0);
     let d = ctx.delivery.summary();
@@ -576,7 +577,8 @@ fn report(
     let dups = g(&c.dup_delivery);
     eprintln!("[{scenario}] == results ==");
     eprintln!(
-        "[{scenario}] delivered {:.0} msg/s over the {} s window (sent in window {sent_w}, delivered {delivered_w}); per-second deliveries min {min_s} max {max_s}",
+        "[{scenario}] delivered {:.0} msg/s over the {} s window (sent in window {sent_w}, delivered {delivered_w}); \
+         deliveries arriving in the window {recv_rate:.0}/s (per second min {min_s} max {max_s})",
         rate, a.duration
     );
     eprintln!("[{scenario}] latency send → recipient: {}", d.human());
@@ -605,7 +607,7 @@ fn report(
     }
     eprintln!("[{scenario}] {}", spent.human(delivered_w as f64, "msg"));
     println!(
-        "RESULT scenario={scenario} pairs={} offered={:.0} rate={rate:.0} sec_min={min_s} sec_max={max_s} sent={sent} acked={acked} \
+        "RESULT scenario={scenario} pairs={} offered={:.0} rate={rate:.0} recv_rate={recv_rate:.0} sec_min={min_s} sec_max={max_s} sent={sent} acked={acked} \
          unacked={} sent_window={sent_w} delivered_window={delivered_w} lost_delivery={lost_delivery} no_echo={no_echo} \
          dup_delivery={dups} dup_echo={} dup_ack={} misrouted={} unknown={} receipts={} rate_limited={} errors={} closed={} \
          polls={} poll_errors={} {} {} {} {}",

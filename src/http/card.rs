@@ -227,6 +227,9 @@ pub async fn create_poster(state: web::Data<AppState>, p: Params) -> Result<Enve
     let owner = card_owner(&state, uid, cid).await?;
     let db = state.db.get().await?;
     let binding = store::card::pair_binding(&db, uid, cid).await?;
+    if let Some((_, None)) = &binding {
+        crate::poster::spawn_for_pair(&state, uid, cid);
+    }
     let qr = match &binding {
         Some((Some(pair_code), _)) => pair_code.clone(),
         Some((None, _)) => owner.qr_code.clone().unwrap_or_default(),
@@ -254,6 +257,7 @@ pub async fn save_poster(state: web::Data<AppState>, p: Params) -> Result<Envelo
     let (_, poster) = store::card::pair_binding(&db, uid, cid)
         .await?
         .ok_or_else(|| ApiError::not_found("关系不存在"))?;
+    crate::poster::spawn_for_pair(&state, uid, cid);
     action::record(
         &db,
         &*state.notifier,

@@ -198,6 +198,7 @@ pub async fn binding(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
         },
     )
     .await?;
+    crate::poster::spawn_for_pair(&state, uid, cid);
     Ok(Envelope::ok("绑定关系成功"))
 }
 

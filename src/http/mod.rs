@@ -4,6 +4,7 @@
 //! - `auth`   — the signature triple of the three principal families.
 //! - `paging` — `current_page`/`length`.
 //! - `login`, `card`, `product`, `test_login` — the mini-program side (`/zhugeleida/xiaochengxu`).
+//! - `case`, `diary` — the case library (spec §5.7); `extra` — the undocumented endpoints of §5.9.
 //! - `radar`  — the radar side (`/zhugeleida/qiyeweixin`).
 //! - `admin`  — the back office (`/zhugeleida/admin`, spec §9.1–§9.5).
 //!
@@ -13,12 +14,16 @@
 pub mod admin;
 pub mod auth;
 pub mod card;
+pub mod case;
 pub mod chat;
+pub mod diary;
+pub mod extra;
 pub mod login;
 pub mod longpoll;
 pub mod paging;
 pub mod params;
 pub mod phone;
+pub mod poster;
 pub mod product;
 pub mod radar;
 pub mod radar_chat;
@@ -95,6 +100,7 @@ fn mini_program(test_mode: bool) -> actix_web::Scope {
         .service(get("/mingpian/save_phone", card::save_phone))
         .service(get("/mingpian/create_poster", card::create_poster))
         .service(get("/mingpian/save_poster", card::save_poster))
+        .service(get("/mingpian/poster_html", poster::poster_html))
         .service(get("/product/product_single", product::product_single))
         .service(get("/product/product_list", product::product_list))
         .service(get(
@@ -133,7 +139,38 @@ fn mini_program(test_mode: bool) -> actix_web::Scope {
         .service(
             web::resource("/websocket/xiaochengxu_chat")
                 .route(web::get().to(ws::mini_program_chat)),
-        );
+        )
+        // Case library (spec §5.7, M27–M37) and the undocumented endpoints of §5.9.
+        .service(get("/case_manage/case_list", case::case_list))
+        .service(post("/case_manage/collection_case", case::collection_case))
+        .service(get(
+            "/case_manage/browse_case_list_record",
+            case::browse_list,
+        ))
+        .service(get(
+            "/case_manage/collection_case_list_record",
+            case::collection_list,
+        ))
+        .service(get("/case_tag/case_list", case::tag_list))
+        .service(get("/case_tag/history_case_list", case::tag_history))
+        .service(get("/case_tag/top_search_tag_list", case::top_tags))
+        .service(get("/diary_manage/diary_list", diary::diary_list))
+        .service(post("/diary_manage/review_diary/{id}", diary::review_diary))
+        .service(get(
+            "/diary_manage/diary_id_review_list/{id}",
+            diary::review_list,
+        ))
+        .service(post("/diary_manage/praise_diary/{id}", diary::praise_diary))
+        .service(get("/login/bottom_button_info", extra::bottom_button_info))
+        .service(get(
+            "/login/control_mingan_info",
+            extra::control_mingan_info,
+        ))
+        .service(get(
+            "/chat/record_customer_click_dialog_box/{id}",
+            extra::record_click_dialog_box,
+        ))
+        .service(get("/customer", extra::customer_info));
     if test_mode {
         scope = scope
             .service(get("/test_login", test_login::test_login))

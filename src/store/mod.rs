@@ -6,17 +6,23 @@
 pub mod action;
 pub mod admin;
 pub mod admin_account;
+pub mod admin_case;
+pub mod admin_case_diary;
 pub mod admin_company;
 pub mod admin_product;
 pub mod admin_radar_user;
 pub mod admin_website;
 pub mod binding;
 pub mod card;
+pub mod case;
 pub mod chat;
 pub mod company;
 pub mod customer;
+pub mod diary;
+pub mod extra;
 pub mod login_code;
 pub mod message;
+pub mod poster;
 pub mod product;
 pub mod radar_user;
 

@@ -1,8 +1,12 @@
 //! The back office, `/zhugeleida/admin` (spec §9.1–§9.5), one module per area.
 
 mod account;
+mod case;
+mod case_tag;
+mod comment;
 mod company;
 mod company_settings;
+mod diary;
 mod product;
 mod radar_user;
 mod radar_user_edit;

@@ -2,11 +2,16 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions may unwrap
 mod admin;
 mod card;
+mod case;
 mod chat;
 mod cluster;
+mod diary;
+mod extra;
 mod helpers;
 mod login;
+mod notify;
 mod phone;
+mod poster;
 #[path = "../support/private_redis.rs"]
 mod private_redis;
 mod product;

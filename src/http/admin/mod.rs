@@ -4,12 +4,18 @@
 //! - `tenant`  — the signed caller and the tenancy rule every handler applies.
 //! - `input`   — back-office field reading (choices, bounds, mobiles, dates, JSON text, id lists).
 //! - `account`, `company`, `radar_user`, `product`, `website` — one module per spec area.
+//! - `case_tag`, `case`, `diary`, `comment` — the case library (spec §9.6) and the company's
+//!   comment-moderation switch.
 //!
 //! Everything is signed with the admin token except `login`. `/{o_id}` segments are required by
 //! the legacy routes and ignored.
 
 pub mod account;
+pub mod case;
+pub mod case_tag;
+pub mod comment;
 pub mod company;
+pub mod diary;
 pub mod input;
 pub mod product;
 pub mod radar_user;
@@ -28,6 +34,7 @@ pub fn scope() -> actix_web::Scope {
         .configure(radar_users)
         .configure(products)
         .configure(website)
+        .configure(case_library)
 }
 
 fn accounts(cfg: &mut ServiceConfig) {
@@ -99,5 +106,29 @@ fn website(cfg: &mut ServiceConfig) {
         .service(post(
             "/website_template/delete/{id}",
             website::delete_template,
+        ));
+}
+
+fn case_library(cfg: &mut ServiceConfig) {
+    cfg.service(get("/case_tag", case_tag::list))
+        .service(post("/case_tag/add/{o_id}", case_tag::add))
+        .service(post("/case_tag/update/{id}", case_tag::update))
+        .service(post("/case_tag/delete/{id}", case_tag::delete))
+        .service(get("/case_manage/case_list", case::list))
+        .service(post("/case_manage/add/{o_id}", case::add))
+        .service(post("/case_manage/update/{id}", case::update))
+        .service(post("/case_manage/delete/{id}", case::delete))
+        .service(post("/case/delete/{id}", case::delete))
+        .service(get("/diary_manage/diary_list", diary::list))
+        .service(post("/diary_manage/add/{o_id}", diary::add))
+        .service(post("/diary_manage/update/{id}", diary::update))
+        .service(post("/diary_manage/delete/{id}", diary::delete))
+        .service(post("/diary/delete/{id}", diary::delete))
+        .service(get("/comment_manage/diary", comment::list))
+        .service(post("/comment_manage/audit_pass", comment::audit_pass))
+        .service(post("/comment_manage/delete", comment::delete))
+        .service(post(
+            "/company/update_comment_moderation/{id}",
+            comment::update_comment_moderation,
         ));
 }

@@ -1,0 +1,2 @@
+-- The pair's mini-program code. $1 radar user, $2 customer, $3 relative path
+UPDATE customer_bindings SET qr_code = $3 WHERE user_id = $1 AND customer_id = $2

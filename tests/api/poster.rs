@@ -1,0 +1,348 @@
+//! Pair codes and posters (spec §4.3) and the poster HTML page (§5.9).
+
+use std::time::{Duration, SystemTime};
+
+use radar::config::WechatMode;
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::helpers::{spawn_app, spawn_with, test_settings, Principal, TestApp};
+
+const BINDING: &str = "/zhugeleida/xiaochengxu/login/binding";
+const CARD: &str = "/zhugeleida/xiaochengxu/mingpian";
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// A node whose WeChat client answers locally (dev mode).
+async fn spawn_dev_app() -> TestApp {
+    let wechat = wiremock::MockServer::start().await;
+    let mut settings = test_settings(&wechat).await;
+    settings.wechat.mode = WechatMode::Dev;
+    spawn_with(settings, wechat).await
+}
+
+/// A company, its radar user 张三 and a customer of it.
+async fn pair(app: &TestApp) -> (Principal, Principal) {
+    let company = app.seed_company("甲公司").await;
+    let radar = app.seed_radar_user(company, "张三").await;
+    let customer = app.seed_customer(company, Some("客户")).await;
+    (radar, customer)
+}
+
+/// Binds the pair through M2 (which starts the poster).
+async fn bind(app: &TestApp, radar: &Principal, customer: &Principal) {
+    let body = app
+        .get_signed(BINDING, customer, &format!("uid={}", radar.id))
+        .await;
+    assert_eq!(body["msg"], "绑定关系成功", "{body}");
+}
+
+/// Polls (≤ 10 s) until the pair's `qr_code` and `poster_url` are both set.
+async fn wait_for_files(
+    app: &TestApp,
+    radar: &Principal,
+    customer: &Principal,
+) -> (String, String) {
+    for _ in 0..100 {
+        let row = app
+            .client()
+            .await
+            .query_one(
+                "SELECT qr_code, poster_url FROM customer_bindings WHERE user_id = $1 AND customer_id = $2",
+                &[&radar.id, &customer.id],
+            )
+            .await
+            .unwrap();
+        if let (Some(code), Some(poster)) = (row.get(0), row.get(1)) {
+            return (code, poster);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the poster was not generated within 10 s");
+}
+
+/// GET `/<relative>`: status and body bytes.
+async fn fetch(app: &TestApp, relative: &str) -> (u16, Vec<u8>) {
+    let resp = app
+        .http
+        .get(format!("{}/{relative}", app.address))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+}
+
+fn file(app: &TestApp, relative: &str) -> std::path::PathBuf {
+    app.settings.storage.data_dir.join(relative)
+}
+
+fn mtime(app: &TestApp, relative: &str) -> SystemTime {
+    std::fs::metadata(file(app, relative))
+        .and_then(|m| m.modified())
+        .unwrap()
+}
+
+/// A recognisable code image as WeChat would send it.
+fn wechat_code_png() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(280, 280, image::Rgb([10, 200, 30]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+async fn mock_token(app: &TestApp) {
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/stable_token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tok-1", "expires_in": 7200})),
+        )
+        .mount(&app.wechat)
+        .await;
+}
+
+#[actix_web::test]
+async fn poster_html_shows_the_card_and_escapes_a_script_in_the_name() {
+    let app = spawn_app().await; // Arrange
+    let (radar, customer) = pair(&app).await;
+    app.client()
+        .await
+        .execute(
+            "UPDATE radar_users SET username = '<script>alert(1)</script>', avatar = 'statics/a.jpg'",
+            &[],
+        )
+        .await
+        .unwrap();
+    app.seed_binding(radar.id, customer.id).await;
+
+    let resp = app
+        .http
+        .get(format!(
+            "{}{CARD}/poster_html?user_id={}&uid={}",
+            app.address, customer.id, radar.id
+        ))
+        .send()
+        .await
+        .unwrap(); // Act
+
+    assert_eq!(resp.status(), 200); // Assert
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "text/html; charset=utf-8"
+    );
+    let page = resp.text().await.unwrap();
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    assert!(page.contains("经理") && page.contains("甲公司"));
+    assert!(page.contains(r#"src="&#x2f;statics&#x2f;a.jpg""#));
+}
+
+#[actix_web::test]
+async fn poster_html_answers_302_for_unknown_ids_and_301_for_missing_ones() {
+    let app = spawn_app().await;
+    let (radar, customer) = pair(&app).await;
+
+    let unknown = app
+        .get(
+            &format!("{CARD}/poster_html"),
+            &format!("user_id={}&uid=999999", customer.id),
+        )
+        .await;
+    let stranger = app
+        .get(
+            &format!("{CARD}/poster_html"),
+            &format!("user_id=999999&uid={}", radar.id),
+        )
+        .await;
+    let missing = app.get(&format!("{CARD}/poster_html"), "").await;
+
+    assert_eq!(unknown["code"], 302);
+    assert_eq!(stranger["code"], 302);
+    assert_eq!(missing["code"], 301);
+}
+
+#[actix_web::test]
+async fn a_new_binding_gets_a_local_code_and_a_png_poster_in_dev_mode() {
+    let app = spawn_dev_app().await; // Arrange
+    let (radar, customer) = pair(&app).await;
+    let avatar = "statics/zhugeleida/imgs/admin/avatar.png";
+    std::fs::create_dir_all(file(&app, "statics/zhugeleida/imgs/admin")).unwrap();
+    let red = image::RgbImage::from_pixel(64, 48, image::Rgb([220, 20, 20]));
+    red.save(file(&app, avatar)).unwrap();
+    app.client()
+        .await
+        .execute("UPDATE radar_users SET avatar = $1", &[&avatar])
+        .await
+        .unwrap();
+
+    bind(&app, &radar, &customer).await; // Act
+    let (code, poster) = wait_for_files(&app, &radar, &customer).await;
+
+    let (uid, cid) = (radar.id, customer.id); // Assert
+    assert_eq!(
+        code,
+        format!("statics/zhugeleida/imgs/xiaochengxu/qr_code/pair_{uid}_{cid}.png")
+    );
+    assert_eq!(
+        poster,
+        format!("statics/zhugeleida/imgs/xiaochengxu/poster/pair_{uid}_{cid}.png")
+    );
+    let (status, png) = fetch(&app, &poster).await;
+    assert_eq!(status, 200);
+    assert!(png.starts_with(PNG_MAGIC));
+    assert!(png.len() > 5_000, "{} bytes", png.len());
+    let img = image::load_from_memory(&png).unwrap().to_rgb8();
+    assert_eq!((img.width(), img.height()), (750, 1200));
+    assert_eq!(
+        img.get_pixel(375, 170).0,
+        [220, 20, 20],
+        "the local avatar is drawn"
+    );
+    let (status, qr) = fetch(&app, &code).await;
+    let qr = image::load_from_memory(&qr).unwrap().to_luma8();
+    assert_eq!(status, 200);
+    assert_eq!(qr.width(), qr.height());
+    assert!(qr.width() > 100, "a real QR code, not the 1×1 placeholder");
+    assert!(app.wechat.received_requests().await.unwrap().is_empty());
+}
+
+#[actix_web::test]
+async fn in_live_mode_the_pair_code_comes_from_wechat() {
+    let app = spawn_app().await; // Arrange
+    let (radar, customer) = pair(&app).await;
+    mock_token(&app).await;
+    let wechat_png = wechat_code_png();
+    Mock::given(method("POST"))
+        .and(path("/wxa/getwxacodeunlimit"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(wechat_png.clone(), "image/png"))
+        .mount(&app.wechat)
+        .await;
+
+    bind(&app, &radar, &customer).await; // Act
+    let (code, poster) = wait_for_files(&app, &radar, &customer).await;
+
+    assert_eq!(std::fs::read(file(&app, &code)).unwrap(), wechat_png); // Assert
+    let requests = app.wechat.received_requests().await.unwrap();
+    let call = requests
+        .iter()
+        .find(|r| r.url.path() == "/wxa/getwxacodeunlimit")
+        .expect("getwxacodeunlimit called");
+    assert_eq!(call.url.query(), Some("access_token=tok-1"));
+    let body: Value = serde_json::from_slice(&call.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"scene": format!("u={}&p={}", radar.id, customer.id), "page": "pages/mingpian/index", "check_path": false})
+    );
+    let poster_png = image::load_from_memory(&fetch(&app, &poster).await.1)
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(
+        poster_png.get_pixel(375, 840).0,
+        [10, 200, 30],
+        "code drawn"
+    );
+}
+
+#[actix_web::test]
+async fn a_wechat_error_falls_back_to_a_local_qr_code() {
+    let app = spawn_app().await;
+    let (radar, customer) = pair(&app).await;
+    mock_token(&app).await;
+    Mock::given(method("POST"))
+        .and(path("/wxa/getwxacodeunlimit"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"errcode": 45009, "errmsg": "reach max api daily quota limit"}),
+            ),
+        )
+        .mount(&app.wechat)
+        .await;
+
+    bind(&app, &radar, &customer).await;
+    let (code, poster) = wait_for_files(&app, &radar, &customer).await;
+
+    let qr = image::load_from_memory(&std::fs::read(file(&app, &code)).unwrap())
+        .unwrap()
+        .to_luma8();
+    assert_eq!(qr.width(), qr.height());
+    assert_eq!(qr.get_pixel(0, 0).0, [255], "white quiet zone");
+    assert_eq!(
+        qr.get_pixel(32, 32).0,
+        [0],
+        "finder pattern after 4 modules"
+    );
+    let (status, png) = fetch(&app, &poster).await;
+    assert_eq!(status, 200);
+    assert!(png.starts_with(PNG_MAGIC));
+}
+
+#[actix_web::test]
+async fn save_poster_keeps_a_fresh_poster_and_redraws_it_after_the_card_changes() {
+    let app = spawn_dev_app().await; // Arrange
+    let (radar, customer) = pair(&app).await;
+    bind(&app, &radar, &customer).await;
+    let (_, poster) = wait_for_files(&app, &radar, &customer).await;
+    let first = mtime(&app, &poster);
+    let q = format!("uid={}", radar.id);
+
+    let saved = app
+        .get_signed(&format!("{CARD}/save_poster"), &customer, &q)
+        .await; // Act: nothing changed
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let unchanged = mtime(&app, &poster);
+    app.client()
+        .await
+        .execute(
+            "UPDATE radar_users SET position = '总监' WHERE id = $1",
+            &[&radar.id],
+        )
+        .await
+        .unwrap();
+    app.get_signed(&format!("{CARD}/save_poster"), &customer, &q)
+        .await; // Act: the card changed
+    let mut redrawn = None;
+    for _ in 0..100 {
+        if mtime(&app, &poster) != first {
+            redrawn = Some(std::fs::read(file(&app, &poster)).unwrap());
+            // (With a font the new position shows; without one the poster has no text.)
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    assert_eq!(
+        saved["data"],
+        json!({"uid": radar.id, "poster_url": poster})
+    ); // Assert
+    assert_eq!(unchanged, first, "a fresh poster is not redrawn");
+    let redrawn = redrawn.expect("redrawn within 10 s after the card changed");
+    assert!(redrawn.starts_with(PNG_MAGIC));
+}
+
+#[actix_web::test]
+async fn create_poster_starts_a_poster_for_a_binding_without_one() {
+    let app = spawn_dev_app().await;
+    let (radar, customer) = pair(&app).await;
+    app.seed_binding(radar.id, customer.id).await;
+
+    let body = app
+        .get_signed(
+            &format!("{CARD}/create_poster"),
+            &customer,
+            &format!("uid={}", radar.id),
+        )
+        .await;
+    let (code, _) = wait_for_files(&app, &radar, &customer).await;
+    let again = app
+        .get_signed(
+            &format!("{CARD}/create_poster"),
+            &customer,
+            &format!("uid={}", radar.id),
+        )
+        .await;
+
+    assert_eq!(body["msg"], "请求成功");
+    assert_eq!(again["data"]["qr_code_url"], code);
+}
