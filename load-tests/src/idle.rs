@@ -131,8 +131,8 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     .await;
     set.abort_all();
     println!(
-        "RESULT scenario=idle offset={} count={} registered={r} failed={f} closed_early={closed_early} setup_s={setup:.1} generator_rss_kib={rss}",
-        a.offset, a.count
+        "RESULT scenario=idle offset={} count={} registered={r} failed={f} closed_early={closed_early} setup_s={setup:.1} connect_retries={} generator_rss_kib={rss}",
+        a.offset, a.count, wire::RETRIES.load(Relaxed)
     );
     Ok(())
 }

@@ -644,9 +644,10 @@ pub async fn run_chat(args: ChatArgs) -> anyhow::Result<()> {
         bail!("not every socket registered");
     }
     eprintln!(
-        "[chat] {} sockets connected and registered in {:.1} s",
+        "[chat] {} sockets connected and registered in {:.1} s ({} connects retried)",
         2 * pairs.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        wire::RETRIES.load(Relaxed)
     );
     let ctx = Arc::new(make_ctx(a, pairs, ts, vec![Side::Customer, Side::Radar]));
     let (stop, stop_rx) = watch::channel(false);

@@ -45,8 +45,28 @@ impl Side {
     }
 }
 
-/// Opens a TCP connection from `src` (port chosen by the kernel) to `node`, then the websocket.
+/// [`connect_once`], retried twice (after 0.2 s, 0.4 s) on failure: a burst of connects on a busy
+/// machine sometimes overflows the listen queue.
 pub async fn connect(node: SocketAddr, src: Option<IpAddr>, path: &str) -> anyhow::Result<Ws> {
+    let mut attempt = 0;
+    loop {
+        match connect_once(node, src, path).await {
+            Ok(ws) => return Ok(ws),
+            Err(e) if attempt >= 2 => return Err(e),
+            Err(_) => {
+                attempt += 1;
+                RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+        }
+    }
+}
+
+/// Connection attempts that failed and were retried.
+pub static RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Opens a TCP connection from `src` (port chosen by the kernel) to `node`, then the websocket.
+async fn connect_once(node: SocketAddr, src: Option<IpAddr>, path: &str) -> anyhow::Result<Ws> {
     let socket = TcpSocket::new_v4()?;
     if let Some(ip) = src {
         socket

@@ -369,6 +369,12 @@ async fn posters_return_the_pair_code_and_save_poster_needs_a_binding() {
     let body = app
         .get_signed(&format!("{CARD}/save_poster"), &customer, &q)
         .await;
-    assert_eq!(body["data"], json!({"uid": radar.id, "poster_url": null}));
+    assert_eq!(body["data"]["uid"], radar.id);
+    // The poster is drawn in the background (create_poster started it): not there yet, or there.
+    let poster = &body["data"]["poster_url"];
+    assert!(
+        poster.is_null() || poster.as_str().is_some_and(|p| p.starts_with("statics/")),
+        "{poster}"
+    );
     assert_eq!(remarks(&app, radar.id, 1).await, vec!["保存了您的名片海报"]);
 }

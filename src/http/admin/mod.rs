@@ -1,5 +1,5 @@
-//! The back office, `/zhugeleida/admin` (spec §9.1–§9.5): accounts, companies, radar users,
-//! products and the website.
+//! The back office, `/zhugeleida/admin` (spec §9.1–§9.6): accounts, companies, radar users,
+//! products, the website and the case library.
 //!
 //! - `tenant`  — the signed caller and the tenancy rule every handler applies.
 //! - `input`   — back-office field reading (choices, bounds, mobiles, dates, JSON text, id lists).
