@@ -263,6 +263,10 @@ main() {
 
   setup_postgres
   setup_redis
+  # Some tests run their own servers: the embedded cluster (PostgreSQL binaries) and a Redis
+  # restarted mid-test (redis-server), whatever serves the shared ones.
+  pg_bin_dir >/dev/null || apt_install postgresql
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
   export RADAR_TEST_DATABASE_URL RADAR_TEST_REDIS_URL
   say "RADAR_TEST_DATABASE_URL=$RADAR_TEST_DATABASE_URL"
   say "RADAR_TEST_REDIS_URL=$RADAR_TEST_REDIS_URL"
