@@ -28,6 +28,12 @@ pub enum Action {
 pub trait Notifier: Send + Sync + 'static {
     /// Queues `text` for radar user `radar_user`; failures are the notifier's to log.
     fn notify(&self, radar_user: i64, text: String);
+
+    /// Whether notifications go anywhere; when not, callers skip the lookups that only build
+    /// the text (the chat path sends many messages).
+    fn enabled(&self) -> bool {
+        true
+    }
 }
 
 /// The default notifier: companies without an enterprise-WeChat app get no message.
@@ -36,6 +42,10 @@ pub struct NoopNotifier;
 impl Notifier for NoopNotifier {
     fn notify(&self, radar_user: i64, _text: String) {
         tracing::debug!(radar_user, "no notifier configured; feed row only");
+    }
+
+    fn enabled(&self) -> bool {
+        false
     }
 }
 
@@ -63,6 +73,9 @@ pub async fn notify_chat(
     radar_user: i64,
     customer: i64,
 ) -> Result<(), tokio_postgres::Error> {
+    if !notifier.enabled() {
+        return Ok(());
+    }
     if let Some(name) = store::action::chat_notice_name(db, radar_user, customer).await? {
         notifier.notify(
             radar_user,

@@ -2,8 +2,7 @@
 -- $1 radar user, $2 limit, $3 offset
 SELECT cv.customer_id, cv.last_at, c.username, c.headimgurl, c.user_type, c.is_subscribe,
        m.content AS last_content,
-       (SELECT count(*) FROM chat_messages u
-         WHERE u.user_id = $1 AND u.customer_id = cv.customer_id AND u.is_user_new_msg AND u.send_type = 2) AS unread,
+       cv.user_unread::bigint AS unread,
        count(*) OVER () AS total
 FROM conversations cv
 JOIN customers c ON c.id = cv.customer_id

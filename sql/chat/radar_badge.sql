@@ -1,2 +1,2 @@
 -- Radar badge: customer→radar messages unread by the radar user, over all their conversations.
-SELECT count(*) FROM chat_messages WHERE user_id = $1 AND is_user_new_msg AND send_type = 2
+SELECT COALESCE(sum(user_unread), 0)::bigint FROM conversations WHERE user_id = $1

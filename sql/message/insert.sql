@@ -10,11 +10,15 @@ WITH msg AS (
     DO NOTHING
     RETURNING id, create_date
 ), conv AS (
-    INSERT INTO conversations (user_id, customer_id, last_message_id, last_at)
-    SELECT $1, $2, id, create_date FROM msg
+    INSERT INTO conversations (user_id, customer_id, last_message_id, last_at, customer_unread, user_unread)
+    SELECT $1, $2, id, create_date,
+           CASE WHEN $3 = 1 AND $5 THEN 1 ELSE 0 END, CASE WHEN $3 = 2 AND $6 THEN 1 ELSE 0 END
+    FROM msg
     ON CONFLICT (user_id, customer_id) DO UPDATE
-        SET last_message_id = EXCLUDED.last_message_id, last_at = EXCLUDED.last_at
-        WHERE conversations.last_message_id < EXCLUDED.last_message_id
+        SET last_message_id = GREATEST(conversations.last_message_id, EXCLUDED.last_message_id),
+            last_at = GREATEST(conversations.last_at, EXCLUDED.last_at),
+            customer_unread = conversations.customer_unread + EXCLUDED.customer_unread,
+            user_unread = conversations.user_unread + EXCLUDED.user_unread
 ), counters AS (
     UPDATE customer_bindings SET
         is_customer_msg_num = is_customer_msg_num + CASE WHEN $9::int = 1 THEN 1 ELSE 0 END,

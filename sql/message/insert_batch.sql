@@ -13,12 +13,16 @@ WITH input AS (
     DO NOTHING
     RETURNING id, user_id, customer_id, create_date
 ), conv AS (
-    INSERT INTO conversations (user_id, customer_id, last_message_id, last_at)
-    SELECT user_id, customer_id, max(id), max(create_date) FROM msg
-    GROUP BY user_id, customer_id ORDER BY user_id, customer_id
+    INSERT INTO conversations (user_id, customer_id, last_message_id, last_at, customer_unread, user_unread)
+    SELECT msg.user_id, msg.customer_id, max(msg.id), max(msg.create_date),
+           count(*) FILTER (WHERE i.send_type = 1 AND i.cu), count(*) FILTER (WHERE i.send_type = 2 AND i.uu)
+    FROM msg JOIN input i ON i.id = msg.id
+    GROUP BY msg.user_id, msg.customer_id ORDER BY msg.user_id, msg.customer_id
     ON CONFLICT (user_id, customer_id) DO UPDATE
-        SET last_message_id = EXCLUDED.last_message_id, last_at = EXCLUDED.last_at
-        WHERE conversations.last_message_id < EXCLUDED.last_message_id
+        SET last_message_id = GREATEST(conversations.last_message_id, EXCLUDED.last_message_id),
+            last_at = GREATEST(conversations.last_at, EXCLUDED.last_at),
+            customer_unread = conversations.customer_unread + EXCLUDED.customer_unread,
+            user_unread = conversations.user_unread + EXCLUDED.user_unread
 ), counts AS (
     SELECT i.user_id, i.customer_id,
            count(*) FILTER (WHERE i.counter = 1) AS nc, count(*) FILTER (WHERE i.counter = 2) AS nu

@@ -108,7 +108,7 @@ pub async fn customer_send(
         },
     )
     .await?;
-    if is_text && stored.inserted {
+    if is_text && stored.inserted && state.notifier.enabled() {
         let db = state.db.get().await?;
         action::notify_chat(&db, &*state.notifier, pair.radar_user, pair.customer).await?;
     }

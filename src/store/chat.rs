@@ -211,7 +211,11 @@ pub async fn push_read_radar(
     ids: &[i64],
 ) -> Result<u64> {
     let stmt = db.prepare_cached(sql!("chat/push_read_radar")).await?;
-    db.execute(&stmt, &[&radar_user, &customer, &ids]).await
+    let n: i64 = db
+        .query_one(&stmt, &[&radar_user, &customer, &ids])
+        .await?
+        .get(0);
+    Ok(n as u64)
 }
 
 /// One row of the contact list.

@@ -502,3 +502,81 @@ async fn unknown_customers_and_bad_ids_on_the_radar_side_are_301() {
         (json!(302), json!("请求异常"))
     );
 }
+
+/// The conversation's unread counters must equal what the read flags say.
+async fn assert_counters_match_flags(app: &TestApp) {
+    let row = app
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FILTER (WHERE cv.customer_unread <> (SELECT count(*) FROM chat_messages m
+                        WHERE m.user_id = cv.user_id AND m.customer_id = cv.customer_id
+                          AND m.is_customer_new_msg AND m.send_type = 1)
+                     OR cv.user_unread <> (SELECT count(*) FROM chat_messages m
+                        WHERE m.user_id = cv.user_id AND m.customer_id = cv.customer_id
+                          AND m.is_user_new_msg AND m.send_type = 2)),
+                    count(*)
+             FROM conversations cv",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i64>(0), 0, "counters disagree with flags");
+    assert!(row.get::<_, i64>(1) > 0);
+}
+
+#[actix_web::test]
+async fn unread_counters_follow_every_send_and_read_path() {
+    let app = spawn_app().await;
+    let (_company, radar, customer) = pair(&app).await;
+    let (app, customer, radar) = (&app, &customer, &radar);
+    let sends = (0..6).map(|i| async move {
+        if i % 2 == 0 {
+            customer_says(app, customer, radar, "c").await;
+        } else {
+            radar_says(app, radar, customer, json!({"info_type": 1, "msg": "r"})).await;
+        }
+    });
+    futures_util::future::join_all(sends).await;
+    assert_counters_match_flags(app).await;
+    let badge = app
+        .get_signed(
+            &format!("{M}/chat/query_num/0"),
+            &customer,
+            &format!("u_id={}", radar.id),
+        )
+        .await;
+    assert_eq!(badge["data"]["chatinfo_count"], 3);
+    app.get_signed(
+        &format!("{M}/chat/getmsg/0"),
+        &customer,
+        &format!("u_id={}", radar.id),
+    )
+    .await;
+    assert_counters_match_flags(&app).await;
+    radar_says(
+        &app,
+        &radar,
+        &customer,
+        json!({"info_type": 1, "msg": "again"}),
+    )
+    .await;
+    let first = app.scalar("SELECT min(id) FROM chat_messages", &[]).await;
+    app.get_signed(
+        &format!("{M}/chat/getmsg/0"),
+        &customer,
+        &format!("u_id={}&since_id={first}", radar.id),
+    )
+    .await;
+    app.get_signed(
+        &format!("{R}/chat/getmsg/0"),
+        &radar,
+        &format!("customer_id={}", customer.id),
+    )
+    .await;
+    assert_counters_match_flags(&app).await;
+    let badge = app
+        .get_signed(&format!("{R}/contact/query_num"), &radar, "")
+        .await;
+    assert_eq!(badge["data"]["chatinfo_count"], 0);
+}
