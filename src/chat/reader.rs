@@ -92,6 +92,7 @@ async fn run(
     on_radar_read: impl Fn(i64),
 ) {
     let mut batch = Vec::with_capacity(config.max_rows);
+    let mut conn = Conn { pool, client: None };
     while let Some(first) = rx.recv().await {
         batch.push(first);
         let deadline = tokio::time::Instant::now() + config.window;
@@ -108,13 +109,59 @@ async fn run(
         let (customers, radars): (Vec<_>, Vec<_>) = std::mem::take(&mut batch)
             .into_iter()
             .partition(|r| matches!(r, Request::Customer { .. }));
-        if let Err(e) = flush_customers(&pool, customers).await {
+        let db = match conn.get().await {
+            Ok(db) => db,
+            Err(e) => {
+                // The requests are dropped: customers get no answer (their push is skipped and
+                // they catch up over HTTP); the marks are retried by the next read.
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "read-marking connection unavailable"
+                );
+                continue;
+            }
+        };
+        let customers_done = flush_customers(db, customers).await;
+        let radars_done = flush_radars(db, radars).await;
+        if let Err(e) = &customers_done {
             tracing::warn!(error = format!("{e:#}"), "customer read-marking failed");
         }
-        match flush_radars(&pool, radars).await {
+        match radars_done {
             Ok(users) => users.into_iter().for_each(&on_radar_read),
             Err(e) => tracing::warn!(error = format!("{e:#}"), "radar read-marking failed"),
         }
+        if customers_done.is_err() {
+            conn.reset();
+        }
+    }
+}
+
+/// The reader's own connection. Read flags are not worth waiting for an fsync, so its commits are
+/// asynchronous (`synchronous_commit = off`): a crash may forget the last read marks of a fraction
+/// of a second, never a message. It is taken out of the pool for good, so the setting never leaks
+/// to other users of the pool.
+struct Conn {
+    pool: Pool,
+    client: Option<deadpool_postgres::ClientWrapper>,
+}
+
+impl Conn {
+    async fn get(&mut self) -> anyhow::Result<&deadpool_postgres::ClientWrapper> {
+        if self.client.as_ref().is_some_and(|c| c.is_closed()) {
+            self.client = None;
+        }
+        if self.client.is_none() {
+            let client = deadpool_postgres::Object::take(self.pool.get().await?);
+            client.batch_execute("SET synchronous_commit = off").await?;
+            self.client = Some(client);
+        }
+        self.client
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no read-marking connection"))
+    }
+
+    fn reset(&mut self) {
+        self.client = None;
     }
 }
 
@@ -126,7 +173,10 @@ fn columns(reqs: &[(i64, i64, i64)]) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
     )
 }
 
-async fn flush_customers(pool: &Pool, reqs: Vec<Request>) -> anyhow::Result<()> {
+async fn flush_customers(
+    db: &deadpool_postgres::ClientWrapper,
+    reqs: Vec<Request>,
+) -> anyhow::Result<()> {
     if reqs.is_empty() {
         return Ok(());
     }
@@ -139,7 +189,6 @@ async fn flush_customers(pool: &Pool, reqs: Vec<Request>) -> anyhow::Result<()> 
         }
     }
     let (users, customers, ids) = columns(&keys);
-    let db = pool.get().await?;
     let stmt = db
         .prepare_cached(sql!("chat/push_read_customer_batch"))
         .await?;
@@ -171,7 +220,10 @@ async fn flush_customers(pool: &Pool, reqs: Vec<Request>) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn flush_radars(pool: &Pool, reqs: Vec<Request>) -> anyhow::Result<HashSet<i64>> {
+async fn flush_radars(
+    db: &deadpool_postgres::ClientWrapper,
+    reqs: Vec<Request>,
+) -> anyhow::Result<HashSet<i64>> {
     let keys: Vec<(i64, i64, i64)> = reqs
         .into_iter()
         .filter_map(|r| match r {
@@ -183,7 +235,6 @@ async fn flush_radars(pool: &Pool, reqs: Vec<Request>) -> anyhow::Result<HashSet
         return Ok(HashSet::new());
     }
     let (users, customers, ids) = columns(&keys);
-    let db = pool.get().await?;
     let stmt = db
         .prepare_cached(sql!("chat/push_read_radar_batch"))
         .await?;
