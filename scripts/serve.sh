@@ -11,53 +11,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-say() { printf '[serve.sh] %s\n' "$*" >&2; }
-die() {
-  say "error: $*"
-  exit 1
-}
-is_root() { [ "$(id -u)" -eq 0 ]; }
-
-as_root() {
-  if is_root; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    die "root is needed for: $* (run as root or install sudo)"
-  fi
-}
-
-apt_install() {
-  command -v apt-get >/dev/null 2>&1 ||
-    die "apt-get not found: install $* with your system's package manager, then rerun"
-  say "installing $* with apt-get"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
-    {
-      say "install failed; running apt-get update and retrying"
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get update >&2
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
-    }
-}
-
-# The first directory holding initdb and pg_ctl: PATH, /usr/lib/postgresql/<highest>/bin,
-# /usr/local/pgsql/bin, /opt/homebrew/bin (the search of src/embedded.rs).
-pg_bin_dir() {
-  local d
-  local -a dirs=()
-  IFS=: read -r -a dirs <<<"${PATH:-}"
-  if [ -d /usr/lib/postgresql ]; then
-    while IFS= read -r d; do dirs+=("/usr/lib/postgresql/$d/bin"); done < <(ls -1 /usr/lib/postgresql | sort -Vr)
-  fi
-  dirs+=(/usr/local/pgsql/bin /opt/homebrew/bin)
-  for d in "${dirs[@]}"; do
-    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
-      printf '%s\n' "$d"
-      return 0
-    fi
-  done
-  return 1
-}
+LOG_PREFIX=serve.sh
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 # Value of `key = "value"` in [section] of config.toml (empty when absent).
 toml_value() {
@@ -98,9 +54,7 @@ embedded_db() {
 }
 
 main() {
-  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
-  command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust from https://rustup.rs"
-  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev # the linker Rust uses
+  ensure_rust_toolchain
 
   if embedded_db; then
     local bin

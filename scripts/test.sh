@@ -15,12 +15,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-say() { printf '[test.sh] %s\n' "$*" >&2; }
-die() {
-  say "error: $*"
-  exit 1
-}
-is_root() { [ "$(id -u)" -eq 0 ]; }
+LOG_PREFIX=test.sh
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 PG_PORT="${RADAR_TEST_PG_PORT:-5432}"
 REDIS_PORT="${RADAR_TEST_REDIS_PORT:-6379}"
@@ -51,29 +48,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs a command as root: directly, or through sudo.
-as_root() {
-  if is_root; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    die "root is needed for: $* (run as root or install sudo)"
-  fi
-}
-
-apt_install() {
-  command -v apt-get >/dev/null 2>&1 ||
-    die "apt-get not found: install $* with your system's package manager, then rerun"
-  say "installing $* with apt-get"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 ||
-    {
-      say "install failed; running apt-get update and retrying"
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get update >&2
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
-    }
-}
-
 # Runs a command from / as the account that owns the private cluster: `postgres` when root (initdb
 # and postgres refuse to run as root), else the current user.
 as_postgres() {
@@ -85,25 +59,6 @@ as_postgres() {
     # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
     (cd / && su -s /bin/sh postgres -c 'exec "$0" "$@"' "$@")
   fi
-}
-
-# The first directory holding initdb and pg_ctl: PATH, /usr/lib/postgresql/<highest>/bin,
-# /usr/local/pgsql/bin, /opt/homebrew/bin (the search of src/embedded.rs).
-pg_bin_dir() {
-  local d
-  local -a dirs=()
-  IFS=: read -r -a dirs <<<"${PATH:-}"
-  if [ -d /usr/lib/postgresql ]; then
-    while IFS= read -r d; do dirs+=("/usr/lib/postgresql/$d/bin"); done < <(ls -1 /usr/lib/postgresql | sort -Vr)
-  fi
-  dirs+=(/usr/local/pgsql/bin /opt/homebrew/bin)
-  for d in "${dirs[@]}"; do
-    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
-      printf '%s\n' "$d"
-      return 0
-    fi
-  done
-  return 1
 }
 
 find_psql() {
@@ -257,9 +212,7 @@ drop_leftover_test_dbs() {
 }
 
 main() {
-  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
-  command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust from https://rustup.rs"
-  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev # the linker Rust uses
+  ensure_rust_toolchain
 
   setup_postgres
   setup_redis

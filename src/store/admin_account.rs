@@ -121,26 +121,21 @@ pub async fn list(
 ) -> Result<(Vec<AdminRow>, i64), tokio_postgres::Error> {
     let stmt = db.prepare_cached(sql!("admin/account_list")).await?;
     let rows = db.query(&stmt, &[&company, &limit, &offset]).await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| AdminRow {
-            id: r.get("id"),
-            login_user: r.get("login_user"),
-            username: r.get("username"),
-            position: r.get("position"),
-            avatar: r.get("avatar"),
-            status: r.get("status"),
-            role_id: r.get("role_id"),
-            role_name: r.get("role_name"),
-            company_id: r.get("company_id"),
-            company_name: r.get("company_name"),
-            is_reset_password: r.get("is_reset_password"),
-            create_date: r.get("create_date"),
-            last_login_date: r.get("last_login_date"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| AdminRow {
+        id: r.get("id"),
+        login_user: r.get("login_user"),
+        username: r.get("username"),
+        position: r.get("position"),
+        avatar: r.get("avatar"),
+        status: r.get("status"),
+        role_id: r.get("role_id"),
+        role_name: r.get("role_name"),
+        company_id: r.get("company_id"),
+        company_name: r.get("company_name"),
+        is_reset_password: r.get("is_reset_password"),
+        create_date: r.get("create_date"),
+        last_login_date: r.get("last_login_date"),
+    }))
 }
 
 /// Whether `login_user` is taken by any admin.

@@ -23,15 +23,10 @@ pub async fn tags(
 ) -> Result<(Vec<Tag>, i64), tokio_postgres::Error> {
     let stmt = db.prepare_cached(sql!("admin_case/tag_list")).await?;
     let rows = db.query(&stmt, &[&company, &name]).await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| Tag {
-            id: r.get("id"),
-            name: r.get("name"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| Tag {
+        id: r.get("id"),
+        name: r.get("name"),
+    }))
 }
 
 /// Adds a tag; `None` when the company already has one of that name.
@@ -144,33 +139,28 @@ pub async fn cases(
             ],
         )
         .await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| CaseRow {
-            id: r.get("id"),
-            company_id: r.get("company_id"),
-            case_name: r.get("case_name"),
-            customer_name: r.get("customer_name"),
-            headimgurl: r.get("headimgurl"),
-            cover_picture: r.get("cover_picture"),
-            status: r.get("status"),
-            tag_list: r.get("tag_list"),
-            last_diary: r.get::<_, Option<i64>>("ld_id").map(|id| LastDiary {
-                id,
-                title: r.get("ld_title"),
-                diary_date: r.get("ld_diary_date"),
-                cover_picture: r.get("ld_cover_picture"),
-                content: r.get("ld_content"),
-                status: r.get("ld_status"),
-                cover_show_type: r.get("ld_cover_show_type"),
-                create_date: r.get("ld_create_date"),
-            }),
-            update_date: r.get("update_date"),
-            create_date: r.get("create_date"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| CaseRow {
+        id: r.get("id"),
+        company_id: r.get("company_id"),
+        case_name: r.get("case_name"),
+        customer_name: r.get("customer_name"),
+        headimgurl: r.get("headimgurl"),
+        cover_picture: r.get("cover_picture"),
+        status: r.get("status"),
+        tag_list: r.get("tag_list"),
+        last_diary: r.get::<_, Option<i64>>("ld_id").map(|id| LastDiary {
+            id,
+            title: r.get("ld_title"),
+            diary_date: r.get("ld_diary_date"),
+            cover_picture: r.get("ld_cover_picture"),
+            content: r.get("ld_content"),
+            status: r.get("ld_status"),
+            cover_show_type: r.get("ld_cover_show_type"),
+            create_date: r.get("ld_create_date"),
+        }),
+        update_date: r.get("update_date"),
+        create_date: r.get("create_date"),
+    }))
 }
 
 /// The company of a live case.

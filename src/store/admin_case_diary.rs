@@ -64,29 +64,24 @@ pub async fn diaries(
             ],
         )
         .await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| DiaryRow {
-            id: r.get("id"),
-            case_id: r.get("case_id"),
-            case_name: r.get("case_name"),
-            company_id: r.get("company_id"),
-            title: r.get("title"),
-            summary: r.get("summary"),
-            diary_date: r.get("diary_date"),
-            cover_picture: r.get("cover_picture"),
-            content: r.get("content"),
-            interval_days: r.get::<_, Option<i32>>("interval_days").unwrap_or(0),
-            status: r.get("status"),
-            cover_show_type: r.get("cover_show_type"),
-            read_count: r.get("read_count"),
-            comment_count: r.get("comment_count"),
-            up_count: r.get("up_count"),
-            create_date: r.get("create_date"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| DiaryRow {
+        id: r.get("id"),
+        case_id: r.get("case_id"),
+        case_name: r.get("case_name"),
+        company_id: r.get("company_id"),
+        title: r.get("title"),
+        summary: r.get("summary"),
+        diary_date: r.get("diary_date"),
+        cover_picture: r.get("cover_picture"),
+        content: r.get("content"),
+        interval_days: r.get::<_, Option<i32>>("interval_days").unwrap_or(0),
+        status: r.get("status"),
+        cover_show_type: r.get("cover_show_type"),
+        read_count: r.get("read_count"),
+        comment_count: r.get("comment_count"),
+        up_count: r.get("up_count"),
+        create_date: r.get("create_date"),
+    }))
 }
 
 /// The fields of a diary (create and update; all required).
@@ -197,22 +192,17 @@ pub async fn comments(
     let rows = db
         .query(&stmt, &[&company, &is_audit_pass, &limit, &offset])
         .await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| CommentRow {
-            id: r.get("id"),
-            diary_id: r.get("diary_id"),
-            diary_title: r.get("diary_title"),
-            from_customer_id: r.get("from_customer_id"),
-            customer_name: r.get("customer_name"),
-            customer_headimgurl: r.get("customer_headimgurl"),
-            content: r.get("content"),
-            is_audit_pass: r.get("is_audit_pass"),
-            create_date: r.get("create_date"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| CommentRow {
+        id: r.get("id"),
+        diary_id: r.get("diary_id"),
+        diary_title: r.get("diary_title"),
+        from_customer_id: r.get("from_customer_id"),
+        customer_name: r.get("customer_name"),
+        customer_headimgurl: r.get("customer_headimgurl"),
+        content: r.get("content"),
+        is_audit_pass: r.get("is_audit_pass"),
+        create_date: r.get("create_date"),
+    }))
 }
 
 /// Approves the comments `ids` (distinct) on `company`'s diaries, all or none; returns whether it

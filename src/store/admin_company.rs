@@ -56,27 +56,22 @@ pub async fn list(
             ],
         )
         .await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| CompanyRow {
-            id: r.get("id"),
-            name: r.get("name"),
-            charging_start_time: r.get("charging_start_time"),
-            open_length_time: r.get("open_length_time"),
-            mingpian_available_num: r.get("mingpian_available_num"),
-            remarks: r.get("remarks"),
-            create_date: r.get("create_date"),
-            is_show_jszc: r.get("is_show_jszc"),
-            account_expired_time: r.get("account_expired_time"),
-            product_function_type: r.get("product_function_type"),
-            xcx_qr_code: r.get("xcx_qr_code"),
-            admin_is_hidden: r.get("admin_is_hidden"),
-            user_count: r.get("user_count"),
-            customer_num: r.get("customer_num"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| CompanyRow {
+        id: r.get("id"),
+        name: r.get("name"),
+        charging_start_time: r.get("charging_start_time"),
+        open_length_time: r.get("open_length_time"),
+        mingpian_available_num: r.get("mingpian_available_num"),
+        remarks: r.get("remarks"),
+        create_date: r.get("create_date"),
+        is_show_jszc: r.get("is_show_jszc"),
+        account_expired_time: r.get("account_expired_time"),
+        product_function_type: r.get("product_function_type"),
+        xcx_qr_code: r.get("xcx_qr_code"),
+        admin_is_hidden: r.get("admin_is_hidden"),
+        user_count: r.get("user_count"),
+        customer_num: r.get("customer_num"),
+    }))
 }
 
 /// Whether a live company other than `except` is called `name`.

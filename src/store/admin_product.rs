@@ -53,23 +53,18 @@ pub async fn list(
             ],
         )
         .await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| AdminProduct {
-            id: r.get("id"),
-            name: r.get("name"),
-            price: r.get("price"),
-            content: r
-                .get::<_, Option<Value>>("cover_data")
-                .unwrap_or(Value::Null),
-            status: r.get("status"),
-            recommend_index: r.get("recommend_index"),
-            create_date: r.get("create_date"),
-            publisher: r.get("publisher"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| AdminProduct {
+        id: r.get("id"),
+        name: r.get("name"),
+        price: r.get("price"),
+        content: r
+            .get::<_, Option<Value>>("cover_data")
+            .unwrap_or(Value::Null),
+        status: r.get("status"),
+        recommend_index: r.get("recommend_index"),
+        create_date: r.get("create_date"),
+        publisher: r.get("publisher"),
+    }))
 }
 
 /// One product with its reason and owner.

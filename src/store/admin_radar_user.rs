@@ -62,8 +62,7 @@ pub async fn list(
             ],
         )
         .await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    Ok((rows.iter().map(row).collect(), total))
+    Ok(super::page(&rows, row))
 }
 
 fn row(r: &tokio_postgres::Row) -> RadarUserRow {

@@ -49,17 +49,12 @@ pub async fn templates(
 ) -> Result<(Vec<Document>, i64), tokio_postgres::Error> {
     let stmt = db.prepare_cached(sql!("admin/template_list")).await?;
     let rows = db.query(&stmt, &[&limit, &offset]).await?;
-    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
-    let list = rows
-        .iter()
-        .map(|r| Document {
-            id: r.get("id"),
-            name: r.get("name"),
-            content: r.get("template_content"),
-            create_date: r.get("create_date"),
-        })
-        .collect();
-    Ok((list, total))
+    Ok(super::page(&rows, |r| Document {
+        id: r.get("id"),
+        name: r.get("name"),
+        content: r.get("template_content"),
+        create_date: r.get("create_date"),
+    }))
 }
 
 /// Creates a template from JSON text; returns its id.

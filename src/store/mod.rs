@@ -36,6 +36,16 @@ macro_rules! sql {
     };
 }
 
+/// A page of list rows and the list's total, which every row carries as `total` (a window count;
+/// 0 when the page is empty).
+pub(crate) fn page<T>(
+    rows: &[tokio_postgres::Row],
+    row: impl FnMut(&tokio_postgres::Row) -> T,
+) -> (Vec<T>, i64) {
+    let total = rows.first().map(|r| r.get("total")).unwrap_or(0);
+    (rows.iter().map(row).collect(), total)
+}
+
 mod embedded_migrations {
     refinery::embed_migrations!("sql/migrations");
 }

@@ -542,41 +542,41 @@ async fn unread_counters_follow_every_send_and_read_path() {
     let badge = app
         .get_signed(
             &format!("{M}/chat/query_num/0"),
-            &customer,
+            customer,
             &format!("u_id={}", radar.id),
         )
         .await;
     assert_eq!(badge["data"]["chatinfo_count"], 3);
     app.get_signed(
         &format!("{M}/chat/getmsg/0"),
-        &customer,
+        customer,
         &format!("u_id={}", radar.id),
     )
     .await;
-    assert_counters_match_flags(&app).await;
+    assert_counters_match_flags(app).await;
     radar_says(
-        &app,
-        &radar,
-        &customer,
+        app,
+        radar,
+        customer,
         json!({"info_type": 1, "msg": "again"}),
     )
     .await;
     let first = app.scalar("SELECT min(id) FROM chat_messages", &[]).await;
     app.get_signed(
         &format!("{M}/chat/getmsg/0"),
-        &customer,
+        customer,
         &format!("u_id={}&since_id={first}", radar.id),
     )
     .await;
     app.get_signed(
         &format!("{R}/chat/getmsg/0"),
-        &radar,
+        radar,
         &format!("customer_id={}", customer.id),
     )
     .await;
-    assert_counters_match_flags(&app).await;
+    assert_counters_match_flags(app).await;
     let badge = app
-        .get_signed(&format!("{R}/contact/query_num"), &radar, "")
+        .get_signed(&format!("{R}/contact/query_num"), radar, "")
         .await;
     assert_eq!(badge["data"]["chatinfo_count"], 0);
 }

@@ -6,7 +6,9 @@
 //! its first valid frame binds it (in the registry) to the ids that frame carries.
 
 mod core;
+mod frames;
 pub mod outbound;
+mod pushes;
 pub mod socket;
 
 use std::sync::Arc;

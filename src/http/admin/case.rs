@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::company::company_missing;
 use super::input::{path_id, unique_violation, Form};
+use super::record::{deleted, owned};
 use super::tenant::{illegal, Caller};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::params::Params;
@@ -238,14 +239,16 @@ pub async fn delete(
     p: Params,
     id: web::Path<String>,
 ) -> Result<Envelope, ApiError> {
-    let caller = Caller::signed(&state, &p).await?;
-    let id = path_id(&id, "id")?;
-    let db = state.db.get().await?;
-    let company = store::admin_case::case_company(&db, id).await?;
-    caller.owns(&p, company, case_missing)?;
-    if store::admin_case::delete_case(&db, id).await? {
-        Ok(Envelope::ok("删除成功"))
-    } else {
-        Err(case_missing())
-    }
+    let r = owned(
+        &state,
+        &p,
+        &id,
+        store::admin_case::case_company,
+        case_missing,
+    )
+    .await?;
+    deleted(
+        store::admin_case::delete_case(&r.db, r.id).await?,
+        case_missing,
+    )
 }

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::company::company_missing;
 use super::input::{path_id, Form};
+use super::record::deleted;
 use super::tenant::Caller;
 use crate::error::{ApiError, Envelope};
 use crate::http::params::Params;
@@ -94,11 +95,10 @@ pub async fn audit_pass(state: web::Data<AppState>, p: Params) -> Result<Envelop
 pub async fn delete(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let (company, ids) = bulk_target(&state, &p).await?;
     let db = state.db.get().await?;
-    if store::admin_case_diary::delete_comments(&db, company, &ids).await? {
-        Ok(Envelope::ok("删除成功"))
-    } else {
-        Err(comments_missing())
-    }
+    deleted(
+        store::admin_case_diary::delete_comments(&db, company, &ids).await?,
+        comments_missing,
+    )
 }
 
 /// POST /zhugeleida/admin/company/update_comment_moderation/{id}: NEW, `comment_moderation` 0/1.

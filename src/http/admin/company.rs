@@ -7,6 +7,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde_json::{json, Value};
 
 use super::input::{path_id, unique_violation, Form};
+use super::record::deleted;
 use super::tenant::Caller;
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::params::Params;
@@ -198,11 +199,9 @@ pub async fn delete_company(
         return Err(ApiError::code(305, "不能删除自己的公司"));
     }
     let db = state.db.get().await?;
-    if store::admin_company::delete(&db, id).await? {
-        Ok(Envelope::ok("删除成功"))
-    } else {
-        Err(ApiError::not_found("公司ID不存在"))
-    }
+    deleted(store::admin_company::delete(&db, id).await?, || {
+        ApiError::not_found("公司ID不存在")
+    })
 }
 
 /// The company `{id}` of a switch operation, once the caller may act on it.

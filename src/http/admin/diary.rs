@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::case::{cover_show_type_text, status_text};
 use super::input::{path_id, Form};
+use super::record::{deleted, owned};
 use super::tenant::{illegal, Caller};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::params::Params;
@@ -184,16 +185,18 @@ pub async fn delete(
     p: Params,
     id: web::Path<String>,
 ) -> Result<Envelope, ApiError> {
-    let caller = Caller::signed(&state, &p).await?;
-    let id = path_id(&id, "id")?;
-    let db = state.db.get().await?;
-    let company = store::admin_case_diary::diary_company(&db, id).await?;
-    caller.owns(&p, company, diary_missing)?;
-    if store::admin_case_diary::delete_diary(&db, id).await? {
-        Ok(Envelope::ok("删除成功"))
-    } else {
-        Err(diary_missing())
-    }
+    let r = owned(
+        &state,
+        &p,
+        &id,
+        store::admin_case_diary::diary_company,
+        diary_missing,
+    )
+    .await?;
+    deleted(
+        store::admin_case_diary::delete_diary(&r.db, r.id).await?,
+        diary_missing,
+    )
 }
 
 #[cfg(test)]

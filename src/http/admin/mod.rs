@@ -2,6 +2,7 @@
 //! products, the website and the case library.
 //!
 //! - `tenant`  — the signed caller and the tenancy rule every handler applies.
+//! - `record`  — the shared steps of handlers on one record of `{id}` (ownership, delete answer).
 //! - `input`   — back-office field reading (choices, bounds, mobiles, dates, JSON text, id lists).
 //! - `account`, `company`, `radar_user`, `product`, `website` — one module per spec area.
 //! - `case_tag`, `case`, `diary`, `comment` — the case library (spec §9.6) and the company's
@@ -19,6 +20,7 @@ pub mod diary;
 pub mod input;
 pub mod product;
 pub mod radar_user;
+pub mod record;
 pub mod tenant;
 pub mod website;
 

@@ -5,6 +5,7 @@ use actix_web::web;
 use serde_json::{json, Value};
 
 use super::input::{path_id, unique_violation, Form};
+use super::record::deleted;
 use super::tenant::{illegal, Caller};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::params::Params;
@@ -202,11 +203,10 @@ pub async fn delete(state: web::Data<AppState>, p: Params) -> Result<Envelope, A
     let ids = f.ids("ids_list");
     f.finish().map_err(|e| e.in_msg(301))?;
     let db = state.db.get().await?;
-    if store::admin_product::delete(&db, company, &ids).await? {
-        Ok(Envelope::ok("删除成功"))
-    } else {
-        Err(ApiError::code(301, "产品不存在"))
-    }
+    deleted(
+        store::admin_product::delete(&db, company, &ids).await?,
+        || ApiError::code(301, "产品不存在"),
+    )
 }
 
 /// POST /zhugeleida/admin/product/change_status/{o_id}: spec §9.4 "Status" of `ids_list`, all or

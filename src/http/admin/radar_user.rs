@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::company::company_missing;
 use super::input::{path_id, unique_violation, Form};
+use super::record::{deleted, owned};
 use super::tenant::{illegal, Caller};
 use crate::auth::new_token;
 use crate::error::{ApiError, Envelope, FormErrors};
@@ -293,14 +294,16 @@ pub async fn delete(
     p: Params,
     id: web::Path<String>,
 ) -> Result<Envelope, ApiError> {
-    let caller = Caller::signed(&state, &p).await?;
-    let id = path_id(&id, "id")?;
-    let db = state.db.get().await?;
-    let company = store::admin_radar_user::company_of(&db, id).await?;
-    caller.owns(&p, company, user_missing)?;
-    if store::admin_radar_user::delete(&db, id).await? {
-        Ok(Envelope::ok("删除成功"))
-    } else {
-        Err(user_missing())
-    }
+    let r = owned(
+        &state,
+        &p,
+        &id,
+        store::admin_radar_user::company_of,
+        user_missing,
+    )
+    .await?;
+    deleted(
+        store::admin_radar_user::delete(&r.db, r.id).await?,
+        user_missing,
+    )
 }

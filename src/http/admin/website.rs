@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::company::company_missing;
 use super::input::{path_id, Form};
+use super::record::deleted;
 use super::tenant::Caller;
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::params::Params;
@@ -130,9 +131,8 @@ pub async fn delete_template(
     Caller::signed(&state, &p).await?.require_super()?;
     let id = path_id(&id, "id")?;
     let db = state.db.get().await?;
-    if store::admin_website::delete_template(&db, id).await? {
-        Ok(Envelope::ok("删除成功"))
-    } else {
-        Err(template_missing())
-    }
+    deleted(
+        store::admin_website::delete_template(&db, id).await?,
+        template_missing,
+    )
 }

@@ -1,0 +1,147 @@
+//! The replies of each socket family to a valid frame (spec §6.6), as `impl Core`: WS-M
+//! (mini-program chat), WS-R1 (radar chat), and the badge/contact sockets, plus the ack of a send.
+//! Verifying and binding the frame first is left to `core`.
+
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use super::core::{Core, Reply};
+use crate::chat::protocol::{self, frame, frame_data, Inbound, Kind, SocketFamily};
+use crate::chat::render;
+use crate::chat::service::{self, Draft};
+use crate::error::ApiError;
+use crate::store::{self, message::Stored};
+use crate::time;
+
+impl Core {
+    pub(super) async fn mini_program_frame(&mut self, f: Inbound) -> Result<Reply, ApiError> {
+        let pair = self.pair()?.clone();
+        Ok(match f.kind {
+            Kind::Register => {
+                self.inside_chat = true;
+                Reply::one(frame(200, "注册成功"))
+            }
+            Kind::QueryNum => {
+                self.inside_chat = false;
+                self.query_nums += 1;
+                let db = self.state.db.get().await?;
+                let badge =
+                    store::chat::customer_badge(&db, pair.radar_user, pair.customer).await?;
+                let phone = match self.query_nums {
+                    1..=3 => store::customer::get(&db, pair.customer)
+                        .await?
+                        .and_then(|c| c.phone)
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                let mut reply = frame_data(
+                    200,
+                    "查询成功-获取聊天数量",
+                    json!({"unread_msg_num": badge}),
+                );
+                reply["phone"] = json!(phone);
+                Reply::one(reply)
+            }
+            Kind::Lived => Reply::one(protocol::lived()),
+            Kind::Closed => {
+                let text = format!(
+                    "确认关闭  customer_id | uid | {}|{}",
+                    pair.customer, pair.radar_user
+                );
+                Reply::close_with(frame(200, &text))
+            }
+            Kind::Send if self.state.settings.chat.ws_send_enabled => {
+                let cmid = f.client_msg_id.clone();
+                let draft = Draft {
+                    content: f.content.unwrap_or(Value::Null),
+                    client_msg_id: f.client_msg_id,
+                };
+                let sent = service::customer_send(&self.state, &pair, draft).await;
+                ack(sent, "小程序消息-发送成功", cmid)?
+            }
+            Kind::Send | Kind::Other(_) => Reply::none(),
+        })
+    }
+
+    pub(super) async fn radar_chat_frame(&mut self, f: Inbound) -> Result<Reply, ApiError> {
+        let pair = self.pair()?.clone();
+        Ok(match f.kind {
+            Kind::Register => Reply::one(frame(199, "注册成功")),
+            Kind::Lived => Reply::one(protocol::lived()),
+            Kind::Closed => Reply::close(),
+            _ if f.content.is_none() => Reply::close_with(protocol::bad_ids()),
+            _ if !self.state.settings.chat.ws_send_enabled => Reply::none(),
+            _ => {
+                let cmid = f.client_msg_id.clone();
+                let draft = Draft {
+                    content: f.content.unwrap_or(Value::Null),
+                    client_msg_id: f.client_msg_id,
+                };
+                let sent = service::radar_send(&self.state, &pair, draft).await;
+                ack(sent, "雷达消息-发送成功", cmid)?
+            }
+        })
+    }
+
+    pub(super) async fn radar_count_frame(&mut self, f: Inbound) -> Result<Reply, ApiError> {
+        let uid = f.ids.user_id;
+        Ok(match f.kind {
+            Kind::Register => Reply::one(
+                self.counts(uid, "注册成功返回【消息数量】成功", None)
+                    .await?,
+            ),
+            Kind::QueryNum => {
+                let page = (
+                    f.current_page.unwrap_or(1).max(1),
+                    f.length.unwrap_or(10).clamp(1, 100),
+                );
+                Reply::one(
+                    self.counts(uid, "实时获取雷达【消息数量】成功", Some(page))
+                        .await?,
+                )
+            }
+            Kind::Lived => Reply::one(protocol::lived()),
+            Kind::Closed => Reply::close(),
+            _ => Reply::none(),
+        })
+    }
+
+    /// The badge frame, with a contact page on the contact socket.
+    pub(super) async fn counts(
+        &self,
+        uid: i64,
+        msg: &str,
+        page: Option<(i64, i64)>,
+    ) -> Result<Value, ApiError> {
+        let db = self.state.db.get().await?;
+        let badge = store::chat::radar_badge(&db, uid).await?;
+        let mut data = json!({"unread_msg_num": badge});
+        if self.family == SocketFamily::RadarContacts {
+            if let Some((page, len)) = page {
+                let (contacts, _) = store::chat::contacts(&db, uid, len, (page - 1) * len).await?;
+                let now = Utc::now();
+                data["ret_data"] = contacts
+                    .iter()
+                    .map(|c| render::contact_item(c, now))
+                    .collect();
+            }
+        }
+        Ok(frame_data(200, msg, data))
+    }
+}
+
+/// The ack of a socket send, or the 301/302/303 answer that keeps the socket open.
+fn ack(
+    sent: Result<Stored, ApiError>,
+    msg: &str,
+    client_msg_id: Option<String>,
+) -> Result<Reply, ApiError> {
+    match sent {
+        Ok(s) => {
+            let data = json!({"id": s.id, "client_msg_id": client_msg_id, "dateTime": time::datetime(s.create_date)});
+            Ok(Reply::one(frame_data(200, msg, data)))
+        }
+        Err(ApiError::Code { code, msg }) => Ok(Reply::one(frame(code, &msg))),
+        Err(e) => Err(e),
+    }
+}
