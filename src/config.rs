@@ -98,6 +98,7 @@ pub struct WechatSettings {
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub timestamp_window_secs: u64,
+    pub token_cache_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +150,12 @@ impl Settings {
         let mut settings: Settings = raw
             .try_deserialize()
             .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        if settings.database.pool_size == 0 {
+            let cores = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2);
+            settings.database.pool_size = 4 * cores;
+        }
         if settings.wechat.mode == WechatMode::Auto {
             let embedded = settings.database.url.is_empty();
             settings.wechat.mode = if embedded {
@@ -168,9 +175,6 @@ impl Settings {
                 "bad configuration: server.bind {:?} is not host:port",
                 self.server.bind
             );
-        }
-        if self.database.pool_size == 0 {
-            anyhow::bail!("bad configuration: database.pool_size must be at least 1");
         }
         let chat = &self.chat;
         if chat.heartbeat_secs == 0 || chat.client_timeout_secs <= chat.heartbeat_secs {

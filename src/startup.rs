@@ -15,6 +15,7 @@ use crate::chat::session::socket::ConnSocket;
 use crate::chat::writer::{BatchConfig, Writer};
 use crate::config::Settings;
 use crate::embedded::EmbeddedPostgres;
+use crate::http::token_cache::TokenCache;
 use crate::state::AppState;
 use crate::{demo, http, store, wechat};
 
@@ -127,6 +128,9 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         registry,
         writer,
         reader,
+        tokens: Arc::new(TokenCache::new(std::time::Duration::from_secs(
+            settings.auth.token_cache_secs,
+        ))),
         db,
         wechat: wechat::Client::new(&settings.wechat)?,
         settings: Arc::new(settings),

@@ -12,6 +12,7 @@ use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
+use crate::http::token_cache::TokenCache;
 use crate::wechat;
 
 /// Shared per-process state, cloned cheaply into each worker.
@@ -29,6 +30,8 @@ pub struct AppState {
     pub writer: Writer,
     /// The group read-marker of socket pushes.
     pub reader: Reader,
+    /// Recently verified principals' tokens.
+    pub tokens: Arc<TokenCache>,
     /// Plain HTTP client for fetching public files (avatars).
     pub fetcher: reqwest::Client,
 }

@@ -10,7 +10,7 @@ use crate::http::params::Params;
 use crate::state::AppState;
 
 /// Which table protects an endpoint family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// `/zhugeleida/xiaochengxu/*` → customers.
     Customer,
@@ -70,15 +70,23 @@ pub async fn verify_ids(
     }
 }
 
-/// The token of principal `user_id` in `family`'s table (sockets cache it per session).
+/// The token of principal `user_id` in `family`'s table (cached briefly; sockets also cache it
+/// per session).
 pub async fn load_token(
     state: &AppState,
     family: Family,
     user_id: i64,
 ) -> Result<Option<String>, ApiError> {
+    if let Some(token) = state.tokens.get(family, user_id) {
+        return Ok(Some(token));
+    }
     let db = state.db.get().await?;
     let stmt = db.prepare_cached(family.token_sql()).await?;
-    Ok(db.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0)))
+    let token: Option<String> = db.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0));
+    if let Some(token) = &token {
+        state.tokens.put(family, user_id, token);
+    }
+    Ok(token)
 }
 
 /// Whether the triple is fresh and signed with `token`.

@@ -267,3 +267,25 @@ async fn a_customer_cannot_sign_as_another_customer() {
         .get(0);
     assert_eq!(name, "受害者");
 }
+
+#[actix_web::test]
+async fn a_deleted_radar_user_is_refused_once_the_token_cache_expires() {
+    let wechat = wiremock::MockServer::start().await;
+    let mut settings = crate::helpers::test_settings(&wechat).await;
+    settings.auth.token_cache_secs = 1;
+    let app = crate::helpers::spawn_with(settings, wechat).await;
+    let company = app.seed_company("甲公司").await;
+    let radar = app.seed_radar_user(company, "张三").await;
+    let path = "/zhugeleida/qiyeweixin/contact/query_num";
+    assert_eq!(app.get_signed(path, &radar, "").await["code"], 200);
+    app.client()
+        .await
+        .execute(
+            "UPDATE radar_users SET status = 3 WHERE id = $1",
+            &[&radar.id],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.get_signed(path, &radar, "").await, token_error());
+}
