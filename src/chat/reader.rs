@@ -9,7 +9,7 @@ use std::time::Duration;
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::chat::writer::BatchConfig;
+use crate::chat::writer::{retry_conflicts, BatchConfig};
 use crate::sql;
 
 /// Queued requests waiting for the reader; senders beyond this wait.
@@ -122,7 +122,7 @@ async fn run(
             }
         };
         let customers_done = flush_customers(db, customers).await;
-        let radars_done = flush_radars(db, radars).await;
+        let radars_done = retry_conflicts(|| flush_radars(db, &radars)).await;
         if let Err(e) = &customers_done {
             tracing::warn!(error = format!("{e:#}"), "customer read-marking failed");
         }
@@ -188,23 +188,7 @@ async fn flush_customers(
             replies.push((pair, reply));
         }
     }
-    let (users, customers, ids) = columns(&keys);
-    let stmt = db
-        .prepare_cached(sql!("chat/push_read_customer_batch"))
-        .await?;
-    let rows = db.query(&stmt, &[&users, &customers, &ids]).await?;
-    let mut by_pair: HashMap<(i64, i64), CustomerRead> = rows
-        .iter()
-        .map(|r| {
-            (
-                (r.get(0), r.get(1)),
-                CustomerRead {
-                    badge: r.get(2),
-                    read: r.get(3),
-                },
-            )
-        })
-        .collect();
+    let mut by_pair = retry_conflicts(|| customer_reads(db, &keys)).await?;
     for (pair, reply) in replies {
         // The first request of a pair reports the messages read; later ones (other devices) don't,
         // so one read receipt goes out.
@@ -220,14 +204,38 @@ async fn flush_customers(
     Ok(())
 }
 
+/// One statement for all customer-side requests: `(pair) → (badge before, radar messages read)`.
+async fn customer_reads(
+    db: &deadpool_postgres::ClientWrapper,
+    keys: &[(i64, i64, i64)],
+) -> anyhow::Result<HashMap<(i64, i64), CustomerRead>> {
+    let (users, customers, ids) = columns(keys);
+    let stmt = db
+        .prepare_cached(sql!("chat/push_read_customer_batch"))
+        .await?;
+    let rows = db.query(&stmt, &[&users, &customers, &ids]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                (r.get(0), r.get(1)),
+                CustomerRead {
+                    badge: r.get(2),
+                    read: r.get(3),
+                },
+            )
+        })
+        .collect())
+}
+
 async fn flush_radars(
     db: &deadpool_postgres::ClientWrapper,
-    reqs: Vec<Request>,
+    reqs: &[Request],
 ) -> anyhow::Result<HashSet<i64>> {
     let keys: Vec<(i64, i64, i64)> = reqs
-        .into_iter()
+        .iter()
         .filter_map(|r| match r {
-            Request::Radar { pair, id } => Some((pair.0, pair.1, id)),
+            Request::Radar { pair, id } => Some((pair.0, pair.1, *id)),
             Request::Customer { .. } => None,
         })
         .collect();

@@ -78,10 +78,41 @@ async fn run(pool: Pool, config: BatchConfig, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
+/// Tries a batch statement that lost a deadlock (or a serialization conflict) again: several
+/// nodes write the same conversations and bindings, and PostgreSQL breaks such cycles by aborting
+/// one side, which then only has to repeat its statement.
+pub async fn retry_conflicts<T, F, Fut>(mut attempt: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    const ATTEMPTS: u32 = 4;
+    for n in 1.. {
+        match attempt().await {
+            Err(e) if n < ATTEMPTS && is_conflict(&e) => {
+                tracing::debug!(attempt = n, "batch lost a lock conflict; trying again");
+                tokio::time::sleep(Duration::from_millis(u64::from(n) * 3)).await;
+            }
+            other => return other,
+        }
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+fn is_conflict(e: &anyhow::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<tokio_postgres::Error>())
+        .filter_map(tokio_postgres::Error::code)
+        .any(|code| {
+            *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+        })
+}
+
 /// Writes `batch` and answers every job in it.
 async fn flush(pool: &Pool, batch: &mut Vec<Job>) {
     let jobs = std::mem::take(batch);
-    match insert_batch(pool, &jobs).await {
+    match retry_conflicts(|| insert_batch(pool, &jobs)).await {
         Ok(results) => {
             for (job, result) in jobs.into_iter().zip(results) {
                 let _ = job.reply.send(Ok(result));
