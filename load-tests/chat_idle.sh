@@ -33,6 +33,7 @@ per_gen=$(((N + GENS - 1) / GENS))
 [ $(((N + NODES - 1) / NODES)) -lt 19500 ] || die "N/NODES over the ~20,000 open-file limit per node"
 
 build
+HISTORY=${HISTORY:-0} # idle sockets read no messages
 fresh_db "$N"
 NODE_LIST=""
 for i in $(seq 0 $((NODES - 1))); do

@@ -21,7 +21,10 @@ WAIT_IDLE=${WAIT_IDLE:-30}        # wait up to this many seconds for a quiet mac
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 BENCH_DB=${BENCH_DB:-radar_chat_bench}
 # RADAR_BIN: another radar binary to measure (e.g. a patched build); then only load-tests/ is built.
+# RADAR_CONFIG: the config file it reads (default ./config.toml, which must match its Settings).
 RADAR=${RADAR_BIN:-target/release/radar}
+RADAR_ARGS=()
+[ -n "${RADAR_CONFIG:-}" ] && RADAR_ARGS=(--config "$RADAR_CONFIG")
 LOAD=load-tests/target/release/radar-load
 NODE_PIDS=()
 CHILD_PIDS=()
@@ -106,12 +109,12 @@ build() {
 # customer i, bound), and write $OUT/pairs.tsv (cid, customer token, uid, radar token).
 fresh_db() {
   local n=$1
-  say "recreating database $BENCH_DB with $n pairs"
+  say "recreating database $BENCH_DB with $n pairs, ${HISTORY:-10} history messages each"
   psql_db postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
   psql_db postgres -c "CREATE DATABASE $BENCH_DB" >/dev/null
   RADAR__DATABASE__URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${BENCH_DB}" \
-    "$RADAR" migrate >"$OUT/migrate.log" 2>&1 || die "radar migrate failed (see $OUT/migrate.log)"
-  psql_db "$BENCH_DB" -v n="$n" <<'SQL'
+    "$RADAR" "${RADAR_ARGS[@]}" migrate >"$OUT/migrate.log" 2>&1 || die "radar migrate failed (see $OUT/migrate.log)"
+  psql_db "$BENCH_DB" -v n="$n" -v history="${HISTORY:-10}" <<'SQL'
 INSERT INTO companies (name, account_expired_time, mingpian_available_num)
 VALUES ('load-test company', now() + interval '1 year', 100);
 INSERT INTO radar_users (username, login_user, company_id, status, token, userid)
@@ -123,6 +126,16 @@ FROM generate_series(1, :n) g ORDER BY g;
 INSERT INTO customer_bindings (user_id, customer_id)
 SELECT u.id, c.id FROM radar_users u
 JOIN customers c ON c.id - (SELECT min(id) FROM customers) = u.id - (SELECT min(id) FROM radar_users);
+-- History: :history read messages per pair, alternating sides, so the tables are not empty when
+-- the planner first sees them (a fresh empty table gets seq-scan plans that stay cached in the
+-- server's prepared statements until autovacuum's first ANALYZE).
+INSERT INTO chat_messages (user_id, customer_id, send_type, content, is_customer_new_msg,
+                           is_user_new_msg, client_msg_id, create_date)
+SELECT b.user_id, b.customer_id, 1 + k % 2, '{"info_type": 1, "msg": "history"}', false, false,
+       'h' || b.id || '.' || k, now() - interval '1 day' + k * interval '1 minute'
+FROM customer_bindings b, generate_series(1, :history) k ORDER BY k, b.id;
+INSERT INTO conversations (user_id, customer_id, last_message_id, last_at)
+SELECT user_id, customer_id, max(id), max(create_date) FROM chat_messages GROUP BY user_id, customer_id;
 ANALYZE;
 SQL
   psql_db "$BENCH_DB" -F $'\t' -c "SELECT c.id, c.token, u.id, u.token FROM customer_bindings b
@@ -148,7 +161,7 @@ start_node() {
     else
       export RADAR__REDIS__URL=""
     fi
-    exec "$RADAR" serve
+    exec "$RADAR" "${RADAR_ARGS[@]}" serve
   ) >"$OUT/$name.log" 2>&1 &
   pid=$!
   NODE_PIDS+=("$pid")
@@ -185,9 +198,10 @@ SELECT 'DB acked=' || (SELECT count(*) FROM acked)
        WHERE client_msg_id IS NOT NULL GROUP BY client_msg_id HAVING count(*) > 1) d)
   || ' unacked=' || (SELECT count(*) FROM unacked)
   || ' unacked_stored=' || (SELECT count(*) FROM unacked u JOIN chat_messages m ON m.client_msg_id = u.cmid)
-  || ' rows=' || (SELECT count(*) FROM chat_messages)
+  || ' rows=' || (SELECT count(*) FROM chat_messages WHERE client_msg_id NOT LIKE 'h%')
   || ' rows_unknown=' || (SELECT count(*) FROM chat_messages m WHERE client_msg_id IS NULL
-       OR NOT EXISTS (SELECT 1 FROM acked a WHERE a.cmid = m.client_msg_id)
+       OR client_msg_id NOT LIKE 'h%'
+       AND NOT EXISTS (SELECT 1 FROM acked a WHERE a.cmid = m.client_msg_id)
        AND NOT EXISTS (SELECT 1 FROM unacked u WHERE u.cmid = m.client_msg_id));
 SQL
 }
@@ -217,8 +231,10 @@ SQL
   t0=$(date +%s%N)
   /usr/bin/time -f '%U %S' -o "$OUT/pgbench_time.txt" timeout $((PGBENCH_SECS + 60)) \
     "${pgb[@]}" -T "$PGBENCH_SECS" "$BENCH_DB" >"$OUT/pgbench.txt" 2>&1 || die "pgbench failed (see $OUT/pgbench.txt)"
-  b=$(pg_ticks)
   t1=$(date +%s%N)
+  # pgbench's backends exit after it does; once reaped, their CPU is in the postmaster's cutime.
+  sleep 1
+  b=$(pg_ticks)
   tx=$(awk '/number of transactions actually processed/ { print $NF }' "$OUT/pgbench.txt" | cut -d/ -f1)
   tps=$(awk '/^tps =/ { printf "%.0f", $3 }' "$OUT/pgbench.txt")
   lat=$(awk '/^latency average/ { print $4 }' "$OUT/pgbench.txt")
@@ -246,7 +262,8 @@ pg_ticks() {
 # updated) and the cluster's WAL syncs, to express the database work per message.
 db_stats() {
   psql_db "$BENCH_DB" -F' ' -c "SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated,
-    (SELECT wal_sync FROM pg_stat_wal), (SELECT wal_records FROM pg_stat_wal)
+    (SELECT wal_sync FROM pg_stat_wal), (SELECT wal_records FROM pg_stat_wal),
+    (SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database WHERE datname <> current_database())
     FROM pg_stat_database WHERE datname = current_database()"
 }
 # db_per_msg BEFORE AFTER MESSAGES: "DBWORK commits_per_msg=… …".
@@ -255,7 +272,8 @@ db_per_msg() {
     split(a, x, " "); split(b, y, " "); split("commits scanned fetched inserted updated wal_syncs wal_records", k, " ")
     printf "DBWORK"
     for (i = 1; i <= 7; i++) printf " %s_per_msg=%.2f", k[i], (n > 0 ? (y[i] - x[i]) / n : 0)
-    printf "\n" }'
+    # Transactions of other databases meanwhile: PostgreSQL CPU and WAL counts include their work.
+    printf " other_db_xacts=%d\n", y[8] - x[8] }'
 }
 
 # stop_nodes: SIGTERM every node and wait.
@@ -273,6 +291,6 @@ header() {
   echo "== $SCENARIO ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo "machine: $MACHINE; $PG_INFO; redis-server $(redis-server --version | awk '{ print $3 }')"
   echo "command: $COMMAND"
-  echo "server: $RADAR ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src sql || echo ' + uncommitted changes'))"
+  echo "server: $RADAR ${RADAR_ARGS[*]} ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src sql || echo ' + uncommitted changes'))"
 }
 COMMAND="${COMMAND:-$0}"

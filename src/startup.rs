@@ -168,6 +168,12 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         if let Some(socket) = ConnSocket::of(conn) {
             ext.insert(socket);
         }
+        // Frames written back to back (an ack then its echo) must not wait for delayed ACKs.
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        }
     })
     .workers(workers)
     .listen(listener)?

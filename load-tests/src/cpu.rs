@@ -140,7 +140,9 @@ fn machine_busy() -> u64 {
     let Ok(s) = std::fs::read_to_string("/proc/stat") else {
         return 0;
     };
-    let Some(line) = s.lines().next() else { return 0 };
+    let Some(line) = s.lines().next() else {
+        return 0;
+    };
     let v: Vec<u64> = line
         .split_whitespace()
         .skip(1)
@@ -162,10 +164,7 @@ impl CpuArgs {
             .sum();
         let pg = self.pg_pid.map_or(0, |pm| {
             ticks(&pm.to_string(), true)
-                + children_of(pm)
-                    .iter()
-                    .map(|c| ticks(c, false))
-                    .sum::<u64>()
+                + children_of(pm).iter().map(|c| ticks(c, false)).sum::<u64>()
         });
         let redis = self.redis_pid.map_or(0, |p| ticks(&p.to_string(), false));
         Sample {

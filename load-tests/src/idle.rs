@@ -63,8 +63,12 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         let node = a.nodes[g % a.nodes.len()];
         let src = a.src[(g / a.nodes.len()) % a.src.len()];
         let frame = wire::register_frame(Side::Customer, p, &ts);
-        let (gate, registered, failed, closed) =
-            (gate.clone(), registered.clone(), failed.clone(), closed.clone());
+        let (gate, registered, failed, closed) = (
+            gate.clone(),
+            registered.clone(),
+            failed.clone(),
+            closed.clone(),
+        );
         let mut stop = stop_rx.clone();
         set.spawn(async move {
             let permit = gate.acquire_owned().await;
@@ -109,7 +113,11 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             break;
         }
         if last_print.elapsed() >= Duration::from_secs(5) {
-            eprintln!("[idle {}] {r} registered, {f} failed, {:.0} s", a.offset, started.elapsed().as_secs_f64());
+            eprintln!(
+                "[idle {}] {r} registered, {f} failed, {:.0} s",
+                a.offset,
+                started.elapsed().as_secs_f64()
+            );
             last_print = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -117,7 +125,10 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let setup = started.elapsed().as_secs_f64();
     let (r, f) = (registered.load(Relaxed), failed.load(Relaxed));
     std::fs::write(&a.ready_file, format!("{r} {f}\n"))?;
-    eprintln!("[idle {}] {r} registered, {f} failed in {setup:.1} s; holding", a.offset);
+    eprintln!(
+        "[idle {}] {r} registered, {f} failed in {setup:.1} s; holding",
+        a.offset
+    );
     let hold_end = Instant::now() + Duration::from_secs(a.hold);
     while Instant::now() < hold_end && !a.stop_file.exists() {
         tokio::time::sleep(Duration::from_millis(200)).await;

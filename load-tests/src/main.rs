@@ -27,7 +27,10 @@ mod wire;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "radar-load", about = "Load generator for Radar's realtime chat")]
+#[command(
+    name = "radar-load",
+    about = "Load generator for Radar's realtime chat"
+)]
 struct Cli {
     /// Tokio worker threads of the generator (it shares the 2 cores with everything else).
     #[arg(long, global = true, default_value_t = 2)]

@@ -36,13 +36,23 @@ pub fn sign(timestamp: &str, token: &str) -> String {
 }
 
 /// Lines `offset .. offset + count` of `path`, signed with `timestamp`.
-pub fn load(path: &Path, offset: usize, count: usize, timestamp: &str) -> anyhow::Result<Vec<Pair>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+pub fn load(
+    path: &Path,
+    offset: usize,
+    count: usize,
+    timestamp: &str,
+) -> anyhow::Result<Vec<Pair>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut out = Vec::with_capacity(count);
     for (n, line) in text.lines().enumerate().skip(offset).take(count) {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != 4 {
-            bail!("{}:{}: expected 4 tab-separated fields", path.display(), n + 1);
+            bail!(
+                "{}:{}: expected 4 tab-separated fields",
+                path.display(),
+                n + 1
+            );
         }
         out.push(Pair {
             cid: f[0].parse().context("customer id")?,
@@ -52,7 +62,11 @@ pub fn load(path: &Path, offset: usize, count: usize, timestamp: &str) -> anyhow
         });
     }
     if out.len() < count {
-        bail!("{} holds {} pairs after offset {offset}, {count} wanted", path.display(), out.len());
+        bail!(
+            "{} holds {} pairs after offset {offset}, {count} wanted",
+            path.display(),
+            out.len()
+        );
     }
     Ok(out)
 }
@@ -63,7 +77,10 @@ mod tests {
 
     #[test]
     fn the_signature_is_md5_of_timestamp_then_token() {
-        assert_eq!(sign("1700000000000", "tok"), "b3597ad5e14f17036a94e1e07aaf246e");
+        assert_eq!(
+            sign("1700000000000", "tok"),
+            "b3597ad5e14f17036a94e1e07aaf246e"
+        );
         assert_eq!(sign("", ""), "d41d8cd98f00b204e9800998ecf8427e");
     }
 }

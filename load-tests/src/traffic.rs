@@ -145,6 +145,8 @@ struct Ctx {
     senders: Vec<Side>,
     interval: Duration,
     delivery: Latency,
+    /// Delivery latency split by recipient: [to the customer, to the radar user].
+    delivery_to: [Latency; 2],
     ack: Latency,
     lag: Latency,
     /// Deliveries by arrival second since t0.
@@ -168,6 +170,9 @@ impl Ctx {
 
     /// A message of `cmid` reached the `me` end of pair `idx` (by push or by long-poll answer).
     fn on_message(&self, me: Side, idx: usize, cmid: &str, now: u64) {
+        if cmid.starts_with('h') {
+            return; // the seeded history (chat_lib.sh), returned by the first long-poll
+        }
         let Some((sender, pair, seq)) = wire::parse_cmid(cmid) else {
             self.c.unknown.fetch_add(1, Relaxed);
             return;
@@ -194,6 +199,7 @@ impl Ctx {
         drop(d);
         if self.in_window(sent) {
             self.delivery.record(now.saturating_sub(sent));
+            self.delivery_to[me.index()].record(now.saturating_sub(sent));
         }
         let sec = (now.saturating_sub(self.clock.us(self.t0)) / 1_000_000) as usize;
         if let Some(s) = self.per_sec.get(sec) {
@@ -353,7 +359,10 @@ async fn poll_task(
             Ok(v) => v,
             Err(_) => {
                 ctx.c.poll_errors.fetch_add(1, Relaxed);
-                ctx.note_error(format!("long-poll answer not JSON: {}", String::from_utf8_lossy(&body[..body.len().min(200)])));
+                ctx.note_error(format!(
+                    "long-poll answer not JSON: {}",
+                    String::from_utf8_lossy(&body[..body.len().min(200)])
+                ));
                 continue;
             }
         };
@@ -411,7 +420,9 @@ async fn open_all(
     }
     let mut out: Vec<Option<Ws>> = (0..pairs.len()).map(|_| None).collect();
     while let Some(r) = set.join_next().await {
-        let (i, ws) = r.context("connect task")?.with_context(|| format!("{side:?} socket"))?;
+        let (i, ws) = r
+            .context("connect task")?
+            .with_context(|| format!("{side:?} socket"))?;
         out[i] = Some(ws);
     }
     Ok(out.into_iter().flatten().collect())
@@ -438,6 +449,7 @@ fn make_ctx(a: &CommonArgs, pairs: Vec<Pair>, ts: String, senders: Vec<Side>) ->
         senders,
         interval,
         delivery: Latency::new(),
+        delivery_to: [Latency::new(), Latency::new()],
         ack: Latency::new(),
         lag: Latency::new(),
         per_sec: (0..secs).map(|_| AtomicU64::new(0)).collect(),
@@ -582,6 +594,12 @@ fn report(
         rate, a.duration
     );
     eprintln!("[{scenario}] latency send → recipient: {}", d.human());
+    let to_c = ctx.delivery_to[0].summary();
+    let to_r = ctx.delivery_to[1].summary();
+    if to_c.count > 0 && to_r.count > 0 {
+        eprintln!("[{scenario}]   radar → customer push:  {}", to_c.human());
+        eprintln!("[{scenario}]   customer → radar push:  {}", to_r.human());
+    }
     eprintln!("[{scenario}] latency send → ack:       {}", ak.human());
     eprintln!("[{scenario}] send lag behind schedule: {}", lag.human());
     eprintln!(
@@ -602,7 +620,12 @@ fn report(
         g(&c.poll_requests),
         g(&c.poll_errors)
     );
-    for e in ctx.first_errors.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+    for e in ctx
+        .first_errors
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+    {
         eprintln!("[{scenario}]   {e}");
     }
     eprintln!("[{scenario}] {}", spent.human(delivered_w as f64, "msg"));
@@ -610,7 +633,7 @@ fn report(
         "RESULT scenario={scenario} pairs={} offered={:.0} rate={rate:.0} recv_rate={recv_rate:.0} sec_min={min_s} sec_max={max_s} sent={sent} acked={acked} \
          unacked={} sent_window={sent_w} delivered_window={delivered_w} lost_delivery={lost_delivery} no_echo={no_echo} \
          dup_delivery={dups} dup_echo={} dup_ack={} misrouted={} unknown={} receipts={} rate_limited={} errors={} closed={} \
-         polls={} poll_errors={} {} {} {} {}",
+         polls={} poll_errors={} {} {} {} {} {} {}",
         ctx.pairs.len(),
         a.rate,
         sent - acked,
@@ -625,6 +648,8 @@ fn report(
         g(&c.poll_requests),
         g(&c.poll_errors),
         d.kv("lat"),
+        to_c.kv("lat_to_c"),
+        to_r.kv("lat_to_r"),
         ak.kv("ack"),
         lag.kv("lag"),
         spent.kv(delivered_w as f64)
@@ -653,8 +678,22 @@ pub async fn run_chat(args: ChatArgs) -> anyhow::Result<()> {
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     for (i, (c, r)) in customers.into_iter().zip(radars).enumerate() {
-        tasks.spawn(socket_task(ctx.clone(), c, Side::Customer, i, true, stop_rx.clone()));
-        tasks.spawn(socket_task(ctx.clone(), r, Side::Radar, i, true, stop_rx.clone()));
+        tasks.spawn(socket_task(
+            ctx.clone(),
+            c,
+            Side::Customer,
+            i,
+            true,
+            stop_rx.clone(),
+        ));
+        tasks.spawn(socket_task(
+            ctx.clone(),
+            r,
+            Side::Radar,
+            i,
+            true,
+            stop_rx.clone(),
+        ));
     }
     drive(ctx, a, stop, tasks, "chat", true).await
 }
@@ -677,8 +716,22 @@ pub async fn run_longpoll(args: LongpollArgs) -> anyhow::Result<()> {
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     for (i, r) in radars.into_iter().enumerate() {
-        tasks.spawn(poll_task(ctx.clone(), client.clone(), args.node, i, args.wait, stop_rx.clone()));
-        tasks.spawn(socket_task(ctx.clone(), r, Side::Radar, i, true, stop_rx.clone()));
+        tasks.spawn(poll_task(
+            ctx.clone(),
+            client.clone(),
+            args.node,
+            i,
+            args.wait,
+            stop_rx.clone(),
+        ));
+        tasks.spawn(socket_task(
+            ctx.clone(),
+            r,
+            Side::Radar,
+            i,
+            true,
+            stop_rx.clone(),
+        ));
     }
     drive(ctx, a, stop, tasks, "longpoll", true).await
 }

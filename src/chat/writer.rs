@@ -4,6 +4,8 @@
 //! committed. A batch that fails as a whole is retried row by row, so one bad row fails alone.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
@@ -34,14 +36,22 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    /// Batches that failed as a whole and were written row by row (should stay 0).
+    fallbacks: Arc<AtomicU64>,
 }
 
 impl Writer {
     /// Starts the writer task on the current runtime.
     pub fn start(pool: Pool, config: BatchConfig) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, config, rx));
-        Writer { tx }
+        let fallbacks = Arc::new(AtomicU64::new(0));
+        tokio::spawn(run(pool, config, rx, fallbacks.clone()));
+        Writer { tx, fallbacks }
+    }
+
+    /// How many batches fell back to row-by-row inserts since start.
+    pub fn fallbacks(&self) -> u64 {
+        self.fallbacks.load(Ordering::Relaxed)
     }
 
     /// Inserts `m` in the next batch; resolves once it is committed.
@@ -59,7 +69,12 @@ impl Writer {
     }
 }
 
-async fn run(pool: Pool, config: BatchConfig, mut rx: mpsc::Receiver<Job>) {
+async fn run(
+    pool: Pool,
+    config: BatchConfig,
+    mut rx: mpsc::Receiver<Job>,
+    fallbacks: Arc<AtomicU64>,
+) {
     let mut batch = Vec::with_capacity(config.max_rows);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -74,7 +89,7 @@ async fn run(pool: Pool, config: BatchConfig, mut rx: mpsc::Receiver<Job>) {
                 },
             }
         }
-        flush(&pool, &mut batch).await;
+        flush(&pool, &mut batch, &fallbacks).await;
     }
 }
 
@@ -110,7 +125,7 @@ fn is_conflict(e: &anyhow::Error) -> bool {
 }
 
 /// Writes `batch` and answers every job in it.
-async fn flush(pool: &Pool, batch: &mut Vec<Job>) {
+async fn flush(pool: &Pool, batch: &mut Vec<Job>, fallbacks: &AtomicU64) {
     let jobs = std::mem::take(batch);
     match retry_conflicts(|| insert_batch(pool, &jobs)).await {
         Ok(results) => {
@@ -119,6 +134,7 @@ async fn flush(pool: &Pool, batch: &mut Vec<Job>) {
             }
         }
         Err(e) => {
+            fallbacks.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(
                 error = format!("{e:#}"),
                 rows = jobs.len(),

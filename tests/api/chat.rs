@@ -279,6 +279,11 @@ async fn a_retried_client_msg_id_returns_the_first_message_and_stores_one_row() 
     assert_eq!(ids.len(), 1, "{answers:?}");
     assert_eq!(answers[0]["data"]["client_msg_id"], "c-42");
     assert_eq!(
+        app.state.writer.fallbacks(),
+        0,
+        "batches must be written as batches"
+    );
+    assert_eq!(
         app.scalar("SELECT count(*) FROM chat_messages", &[]).await,
         1
     );
@@ -539,6 +544,11 @@ async fn unread_counters_follow_every_send_and_read_path() {
     });
     futures_util::future::join_all(sends).await;
     assert_counters_match_flags(app).await;
+    assert_eq!(
+        app.state.writer.fallbacks(),
+        0,
+        "batches must be written as batches"
+    );
     let badge = app
         .get_signed(
             &format!("{M}/chat/query_num/0"),

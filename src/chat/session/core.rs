@@ -93,10 +93,6 @@ impl Core {
         }
     }
 
-    pub fn family(&self) -> SocketFamily {
-        self.family
-    }
-
     /// Handles one parsed frame.
     pub async fn on_frame(mut self, f: Inbound, me: Recipient<Push>) -> (Core, Reply) {
         let reply = match self.frame(f, me).await {

@@ -11,6 +11,7 @@ pub mod outbound;
 mod pushes;
 pub mod socket;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,9 +26,18 @@ use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::registry::{next_conn_id, Push, Unbind};
 use crate::state::AppState;
 
+/// What a session hands its core, one at a time.
+enum Work {
+    Frame(protocol::Inbound),
+    Push(crate::chat::event::Event),
+}
+
 /// One socket's actor.
 pub struct Session {
     core: Option<Core>,
+    family: SocketFamily,
+    /// Frames and pushes waiting while the core is lent out, in arrival order.
+    pending: VecDeque<Work>,
     state: AppState,
     conn: u64,
     out: Outbound,
@@ -54,6 +64,8 @@ impl Session {
         let conn = next_conn_id();
         Session {
             core: Some(Core::new(family, state.clone(), conn, socket)),
+            family,
+            pending: VecDeque::new(),
             state,
             conn,
             out,
@@ -101,16 +113,34 @@ impl Session {
         }
     }
 
-    /// Lends the core to `work` and applies its reply; nothing else runs meanwhile.
-    fn run<F, Fut>(&mut self, ctx: &mut ws::WebsocketContext<Self>, work: F)
-    where
-        F: FnOnce(Core) -> Fut,
-        Fut: std::future::Future<Output = (Core, Reply)> + 'static,
-    {
-        let Some(core) = self.core.take() else { return };
-        ctx.wait(work(core).into_actor(self).map(|(core, reply), act, ctx| {
+    /// Hands `work` to the core, or queues it while the core is lent out: a frame or push may
+    /// arrive before the running one finishes (actix polls the socket in the same pass that
+    /// started the wait), and none may be dropped or reordered.
+    fn submit(&mut self, work: Work, ctx: &mut ws::WebsocketContext<Self>) {
+        let Some(core) = self.core.take() else {
+            if self.pending.len() >= self.state.settings.chat.outbound_queue_frames {
+                self.give_up(ctx);
+            } else {
+                self.pending.push_back(work);
+            }
+            return;
+        };
+        let me = ctx.address().recipient();
+        let fut = async move {
+            match work {
+                Work::Frame(inbound) => core.on_frame(inbound, me).await,
+                Work::Push(event) => core.on_push(event).await,
+            }
+        };
+        ctx.wait(fut.into_actor(self).map(|(core, reply), act, ctx| {
             act.core = Some(core);
+            let close = reply.close;
             act.apply(reply, ctx);
+            if close {
+                act.pending.clear();
+            } else if let Some(next) = act.pending.pop_front() {
+                act.submit(next, ctx);
+            }
         }));
     }
 
@@ -119,10 +149,7 @@ impl Session {
             self.send(&protocol::too_fast(), ctx);
             return;
         }
-        let Some(family) = self.core.as_ref().map(Core::family) else {
-            return;
-        };
-        let inbound = match protocol::parse(text, family) {
+        let inbound = match protocol::parse(text, self.family) {
             Ok(inbound) => inbound,
             Err(protocol::FrameError::NotJson) => {
                 return self.apply(Reply::close_with(protocol::broken("消息格式错误")), ctx)
@@ -131,8 +158,7 @@ impl Session {
                 return self.apply(Reply::close_with(protocol::bad_ids()), ctx)
             }
         };
-        let me = ctx.address().recipient();
-        self.run(ctx, move |core| core.on_frame(inbound, me));
+        self.submit(Work::Frame(inbound), ctx);
     }
 
     fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
@@ -204,7 +230,7 @@ impl Handler<Push> for Session {
     fn handle(&mut self, push: Push, ctx: &mut Self::Context) {
         match push {
             Push::Overflow => self.give_up(ctx),
-            Push::Event(event) => self.run(ctx, move |core| core.on_push(event)),
+            Push::Event(event) => self.submit(Work::Push(event), ctx),
         }
     }
 }

@@ -1,8 +1,9 @@
--- wrk script of the M10 benchmark: cycles through precomputed signed request paths.
--- Usage: wrk ... -s card_view.lua http://127.0.0.1:8080 -- <paths file>
+-- wrk script of the signed-GET benchmarks (m10_card_view.sh, SCENARIO=m10|m27): cycles through
+-- precomputed signed request paths.
+-- Usage: wrk ... -s signed_paths.lua http://127.0.0.1:8080 -- <paths file>
 -- Lean on purpose (wrk shares 2 cores with the server and PostgreSQL): every request is formatted
 -- once in init(), request() only returns the next one, and there is no response() hook (it would
--- make wrk keep every body); correctness is checked in the database by m10_card_view.sh.
+-- make wrk keep every body); correctness is checked by m10_card_view.sh (database rows, a sample).
 
 local threads = 0
 function setup(thread)
