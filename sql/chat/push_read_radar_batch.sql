@@ -11,8 +11,15 @@ WITH req AS (
 ), k AS (
     SELECT user_id, customer_id, count(*) FILTER (WHERE send_type = 2) AS read
     FROM upd GROUP BY user_id, customer_id
+), locked AS (
+    -- Conversations are locked in key order, as the writer does: no lock cycles between nodes.
+    SELECT c.user_id, c.customer_id, k.read FROM conversations c
+    JOIN k ON c.user_id = k.user_id AND c.customer_id = k.customer_id
+    WHERE k.read > 0
+    ORDER BY c.user_id, c.customer_id
+    FOR UPDATE OF c
 ), dec AS (
-    UPDATE conversations c SET user_unread = GREATEST(c.user_unread - k.read, 0)
-    FROM k WHERE c.user_id = k.user_id AND c.customer_id = k.customer_id AND k.read > 0
+    UPDATE conversations c SET user_unread = GREATEST(c.user_unread - l.read, 0)
+    FROM locked l WHERE c.user_id = l.user_id AND c.customer_id = l.customer_id
 )
 SELECT DISTINCT user_id FROM k WHERE read > 0

@@ -28,13 +28,21 @@ WITH input AS (
            count(*) FILTER (WHERE i.counter = 1) AS nc, count(*) FILTER (WHERE i.counter = 2) AS nu
     FROM msg JOIN input i ON i.id = msg.id
     GROUP BY i.user_id, i.customer_id
+), locked AS (
+    -- Bindings are locked in key order, like the conversations above, so that batches of several
+    -- nodes never wait on each other in a cycle (a deadlock stalls a writer for a second).
+    SELECT b.id, c.nc, c.nu FROM customer_bindings b
+    JOIN counts c ON b.user_id = c.user_id AND b.customer_id = c.customer_id
+    WHERE c.nc > 0 OR c.nu > 0
+    ORDER BY b.user_id, b.customer_id
+    FOR UPDATE OF b
 ), bump AS (
     UPDATE customer_bindings b SET
-        is_customer_msg_num = b.is_customer_msg_num + c.nc,
-        last_activity_time  = CASE WHEN c.nc > 0 THEN now() ELSE b.last_activity_time END,
-        is_user_msg_num     = b.is_user_msg_num + c.nu,
-        last_follow_time    = CASE WHEN c.nu > 0 THEN now() ELSE b.last_follow_time END
-    FROM counts c
-    WHERE b.user_id = c.user_id AND b.customer_id = c.customer_id AND (c.nc > 0 OR c.nu > 0)
+        is_customer_msg_num = b.is_customer_msg_num + l.nc,
+        last_activity_time  = CASE WHEN l.nc > 0 THEN now() ELSE b.last_activity_time END,
+        is_user_msg_num     = b.is_user_msg_num + l.nu,
+        last_follow_time    = CASE WHEN l.nu > 0 THEN now() ELSE b.last_follow_time END
+    FROM locked l
+    WHERE b.id = l.id
 )
 SELECT id, create_date FROM msg
