@@ -3,9 +3,8 @@
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
 fn shanghai() -> FixedOffset {
-    // unwrap: 8 hours is a valid offset.
     #[allow(clippy::unwrap_used)]
-    FixedOffset::east_opt(8 * 3600).unwrap()
+    FixedOffset::east_opt(8 * 3600).unwrap() // unwrap: 8 hours is a valid offset
 }
 
 /// Django's JSON encoder: `2018-06-13T11:49:57.456`, milliseconds only when non-zero.
