@@ -4,12 +4,11 @@
 //! short window and answers them with one statement per side.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::chat::writer::{retry_conflicts, BatchConfig};
+use crate::chat::writer::{next_batch, retry_conflicts, BatchConfig};
 use crate::sql;
 
 /// Queued requests waiting for the reader; senders beyond this wait.
@@ -93,19 +92,7 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(config.max_rows);
     let mut conn = Conn { pool, client: None };
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        let deadline = tokio::time::Instant::now() + config.window;
-        while batch.len() < config.max_rows {
-            match rx.try_recv() {
-                Ok(r) => batch.push(r),
-                Err(_) if config.window == Duration::ZERO => break,
-                Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Some(r)) => batch.push(r),
-                    _ => break,
-                },
-            }
-        }
+    while next_batch(&mut rx, config, &mut batch).await {
         let (customers, radars): (Vec<_>, Vec<_>) = std::mem::take(&mut batch)
             .into_iter()
             .partition(|r| matches!(r, Request::Customer { .. }));

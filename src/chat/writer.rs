@@ -76,21 +76,35 @@ async fn run(
     fallbacks: Arc<AtomicU64>,
 ) {
     let mut batch = Vec::with_capacity(config.max_rows);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        let deadline = tokio::time::Instant::now() + config.window;
-        while batch.len() < config.max_rows {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) if config.window.is_zero() => break,
-                Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Some(job)) => batch.push(job),
-                    _ => break,
-                },
-            }
-        }
+    while next_batch(&mut rx, config, &mut batch).await {
         flush(&pool, &mut batch, &fallbacks).await;
     }
+}
+
+/// Waits for the next request, then gathers more for up to `config.window` (at most
+/// `config.max_rows` in all) into `batch`. False once every sender is gone. Shared by the writer
+/// and the read-marker.
+pub async fn next_batch<T>(
+    rx: &mut mpsc::Receiver<T>,
+    config: BatchConfig,
+    batch: &mut Vec<T>,
+) -> bool {
+    let Some(first) = rx.recv().await else {
+        return false;
+    };
+    batch.push(first);
+    let deadline = tokio::time::Instant::now() + config.window;
+    while batch.len() < config.max_rows {
+        match rx.try_recv() {
+            Ok(item) => batch.push(item),
+            Err(_) if config.window.is_zero() => break,
+            Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(item)) => batch.push(item),
+                _ => break,
+            },
+        }
+    }
+    true
 }
 
 /// Tries a batch statement that lost a deadlock (or a serialization conflict) again: several
