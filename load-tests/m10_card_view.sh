@@ -15,7 +15,7 @@
 # run wrk for DURATION s with signed_paths.lua cycling through signed paths (m10/signed_paths.sql);
 # check in the database that every request logged one view; stop radar; then warm up and run pgbench
 # for DURATION s with a script made at run time from the two statements the server runs per request
-# (m10/statements: sql/auth/customer_token.sql, sql/card/view.sql; $1/$2 → :cid/:uid) and the same uniform
+# (m10/statements: sql/auth/customer_token.sql, sql/card/view_batch.sql with one-element arrays) and the same uniform
 # (customer, radar user) distribution. Around each measured run it reads utime+stime (+ reaped
 # children) of radar and of every process of the PostgreSQL cluster from /proc, so each rate comes
 # with its server-side CPU per request. Prints one summary; artifacts go to load-tests/out/.
@@ -83,6 +83,7 @@ cleanup() {
   fi
   if [ -n "$PRIVATE_DIR" ]; then
     as_pg "$PGBIN/pg_ctl" -D "$PRIVATE_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    cp "$PRIVATE_DIR/postgres.log" "$OUT/" 2>/dev/null || true
     [ "$KEEP_DB" = 1 ] || rm -rf "$PRIVATE_DIR"
   elif [ "$KEEP_DB" != 1 ]; then
     psql_db postgres -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" 2>/dev/null || true

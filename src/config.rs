@@ -151,10 +151,7 @@ impl Settings {
             .try_deserialize()
             .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
         if settings.database.pool_size == 0 {
-            let cores = std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2);
-            settings.database.pool_size = 4 * cores;
+            settings.database.pool_size = 4 * cores();
         }
         if settings.wechat.mode == WechatMode::Auto {
             let embedded = settings.database.url.is_empty();
@@ -195,6 +192,13 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// Cores this process may use (2 if unknown): sizes worker threads, the pool and batch shards.
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 #[cfg(test)]

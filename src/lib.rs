@@ -3,6 +3,8 @@
 //! Map of the crate (dependencies point downwards only):
 //! - `http`     — the legacy HTTP API: routes, signed-request auth, parameter parsing, handlers.
 //! - `chat`     — chat messages: the one send path (`chat::service::send`).
+//! - `card_views` — group commit of card views (M10).
+//! - `batch`    — the batch-gathering loop every group-commit writer shares.
 //! - `action`   — the radar feed (RecordAction, spec §4.1) and its pluggable notifier.
 //! - `store`    — PostgreSQL access, one module per aggregate; SQL lives in `sql/`.
 //! - `wechat`   — WeChat's server API (code2session) and data decryption.
@@ -16,6 +18,8 @@
 pub mod action;
 pub mod auth;
 pub mod avatar;
+pub mod batch;
+pub mod card_views;
 pub mod chat;
 pub mod cli;
 pub mod config;

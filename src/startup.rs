@@ -7,12 +7,14 @@ use std::sync::Arc;
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
 
 use crate::action::NoopNotifier;
+use crate::batch::BatchConfig;
+use crate::card_views::CardViews;
 use crate::chat::bus::{local::LocalBus, redis::RedisBus, Bus};
 use crate::chat::event::{Channel, Event};
 use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::session::socket::ConnSocket;
-use crate::chat::writer::{BatchConfig, Writer};
+use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::embedded::EmbeddedPostgres;
 use crate::http::token_cache::TokenCache;
@@ -128,6 +130,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         registry,
         writer,
         reader,
+        card_views: CardViews::start(db.clone(), crate::config::cores()),
         tokens: Arc::new(TokenCache::new(std::time::Duration::from_secs(
             settings.auth.token_cache_secs,
         ))),
@@ -144,9 +147,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
 /// Starts the HTTP server on `listener`.
 pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let workers = match state.settings.server.workers {
-        0 => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2),
+        0 => crate::config::cores(),
         n => n,
     };
     let body_limit = state.settings.server.max_body_bytes;

@@ -7,6 +7,7 @@ use deadpool_postgres::Pool;
 use actix::Addr;
 
 use crate::action::Notifier;
+use crate::card_views::CardViews;
 use crate::chat::bus::Bus;
 use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub registry: Addr<Registry>,
     /// The group-commit message writer.
     pub writer: Writer,
+    /// The group commit of card views (M10).
+    pub card_views: CardViews,
     /// The group read-marker of socket pushes.
     pub reader: Reader,
     /// Recently verified principals' tokens.

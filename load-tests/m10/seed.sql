@@ -3,7 +3,7 @@
 -- card's sub-queries have rows to read); :customers mini-program customers of that company, each
 -- with a username, so every card view writes an action_logs row; and :history earlier views
 -- (uniform random pairs over the last 90 days), so that action_logs is not empty when the server's
--- connections prepare view.sql: a plan cached while the table is empty keeps a sequential scan of
+-- connections prepare view_batch.sql: a plan cached while the table is empty keeps a sequential scan of
 -- action_logs until autovacuum's next ANALYZE, which made runs depend on autovacuum's timing.
 -- psql variables: radar_users, customers, history.
 \set ON_ERROR_STOP on
@@ -27,6 +27,11 @@ SELECT u.id, 2, 'statics/imgs/card_' || u.id || '.jpg' FROM radar_users u;
 INSERT INTO customers (company_id, openid, token, user_type, username)
 SELECT c.id, 'openid-' || g, md5('openid-' || g), 2, 'customer' || g
 FROM generate_series(1, :customers) g, (SELECT id FROM companies WHERE name = 'Bench Co') c;
+
+-- Every customer is bound to every radar user (as after M2), so each logged view also moves its
+-- binding's last_activity_time, as in production.
+INSERT INTO customer_bindings (user_id, customer_id, source)
+SELECT u.id, c.id, 1 FROM radar_users u, customers c;
 
 INSERT INTO action_logs (action, user_id, customer_id, remark, is_new_msg, create_date)
 SELECT 1, u.min + floor(random() * (u.max - u.min + 1))::bigint,

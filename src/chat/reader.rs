@@ -8,8 +8,9 @@ use std::collections::{HashMap, HashSet};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::chat::writer::{next_batch, retry_conflicts, BatchConfig};
+use crate::batch::{next_batch, retry_conflicts, BatchConfig};
 use crate::sql;
+use crate::store::Dedicated;
 
 /// Queued requests waiting for the reader; senders beyond this wait.
 const QUEUE: usize = 16_384;
@@ -91,7 +92,10 @@ async fn run(
     on_radar_read: impl Fn(i64),
 ) {
     let mut batch = Vec::with_capacity(config.max_rows);
-    let mut conn = Conn { pool, client: None };
+    // Read flags are not worth waiting for an fsync, so the reader's own connection commits
+    // asynchronously: a crash may forget the last read marks of a fraction of a second, never a
+    // message.
+    let mut conn = Dedicated::with_setup(pool, "SET synchronous_commit = off");
     while next_batch(&mut rx, config, &mut batch).await {
         let (customers, radars): (Vec<_>, Vec<_>) = std::mem::take(&mut batch)
             .into_iter()
@@ -120,35 +124,6 @@ async fn run(
         if customers_done.is_err() {
             conn.reset();
         }
-    }
-}
-
-/// The reader's own connection. Read flags are not worth waiting for an fsync, so its commits are
-/// asynchronous (`synchronous_commit = off`): a crash may forget the last read marks of a fraction
-/// of a second, never a message. It is taken out of the pool for good, so the setting never leaks
-/// to other users of the pool.
-struct Conn {
-    pool: Pool,
-    client: Option<deadpool_postgres::ClientWrapper>,
-}
-
-impl Conn {
-    async fn get(&mut self) -> anyhow::Result<&deadpool_postgres::ClientWrapper> {
-        if self.client.as_ref().is_some_and(|c| c.is_closed()) {
-            self.client = None;
-        }
-        if self.client.is_none() {
-            let client = deadpool_postgres::Object::take(self.pool.get().await?);
-            client.batch_execute("SET synchronous_commit = off").await?;
-            self.client = Some(client);
-        }
-        self.client
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("no read-marking connection"))
-    }
-
-    fn reset(&mut self) {
-        self.client = None;
     }
 }
 

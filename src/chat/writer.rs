@@ -6,26 +6,17 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::batch::{next_batch, retry_conflicts, BatchConfig};
 use crate::error::ApiError;
 use crate::sql;
 use crate::store::message::{self, NewMessage, Stored};
 
 /// Queued sends waiting for the writer; senders beyond this wait (backpressure, not memory).
 const QUEUE: usize = 16_384;
-
-/// How batches are formed.
-#[derive(Debug, Clone, Copy)]
-pub struct BatchConfig {
-    /// Most rows in one statement.
-    pub max_rows: usize,
-    /// How long the writer waits for more rows after the first one.
-    pub window: Duration,
-}
 
 struct Job {
     message: NewMessage,
@@ -79,63 +70,6 @@ async fn run(
     while next_batch(&mut rx, config, &mut batch).await {
         flush(&pool, &mut batch, &fallbacks).await;
     }
-}
-
-/// Waits for the next request, then gathers more for up to `config.window` (at most
-/// `config.max_rows` in all) into `batch`. False once every sender is gone. Shared by the writer
-/// and the read-marker.
-pub async fn next_batch<T>(
-    rx: &mut mpsc::Receiver<T>,
-    config: BatchConfig,
-    batch: &mut Vec<T>,
-) -> bool {
-    let Some(first) = rx.recv().await else {
-        return false;
-    };
-    batch.push(first);
-    let deadline = tokio::time::Instant::now() + config.window;
-    while batch.len() < config.max_rows {
-        match rx.try_recv() {
-            Ok(item) => batch.push(item),
-            Err(_) if config.window.is_zero() => break,
-            Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(item)) => batch.push(item),
-                _ => break,
-            },
-        }
-    }
-    true
-}
-
-/// Tries a batch statement that lost a deadlock (or a serialization conflict) again: several
-/// nodes write the same conversations and bindings, and PostgreSQL breaks such cycles by aborting
-/// one side, which then only has to repeat its statement.
-pub async fn retry_conflicts<T, F, Fut>(mut attempt: F) -> anyhow::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<T>>,
-{
-    const ATTEMPTS: u32 = 4;
-    for n in 1.. {
-        match attempt().await {
-            Err(e) if n < ATTEMPTS && is_conflict(&e) => {
-                tracing::debug!(attempt = n, "batch lost a lock conflict; trying again");
-                tokio::time::sleep(Duration::from_millis(u64::from(n) * 3)).await;
-            }
-            other => return other,
-        }
-    }
-    unreachable!("the loop returns on its last attempt")
-}
-
-fn is_conflict(e: &anyhow::Error) -> bool {
-    use tokio_postgres::error::SqlState;
-    e.chain()
-        .filter_map(|c| c.downcast_ref::<tokio_postgres::Error>())
-        .filter_map(tokio_postgres::Error::code)
-        .any(|code| {
-            *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
-        })
 }
 
 /// Writes `batch` and answers every job in it.

@@ -41,8 +41,9 @@ pub fn card_phone(mingpian: &Option<String>, wechat: &Option<String>) -> String 
 #[tracing::instrument(skip_all)]
 pub async fn show_card(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let (cid, uid) = customer_and_uid(&state, &p).await?;
-    let db = state.db.get().await?;
-    let card = store::card::view(&db, uid, cid)
+    let card = state
+        .card_views
+        .view(uid, cid)
         .await?
         .ok_or_else(|| ApiError::not_found("用户不存在"))?;
     if let Some(name) = &card.logged_for {

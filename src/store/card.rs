@@ -36,18 +36,24 @@ pub struct CardView {
     pub remark: String,
 }
 
-/// M10: bumps popularity, logs the view and reads the card in one statement.
-/// `None` when the radar user does not exist or belongs to another company.
-pub async fn view(
-    db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
-) -> Result<Option<CardView>, tokio_postgres::Error> {
-    let stmt = db.prepare_cached(sql!("card/view")).await?;
-    let Some(r) = db.query_opt(&stmt, &[&radar_user, &customer]).await? else {
-        return Ok(None);
-    };
-    Ok(Some(CardView {
+/// M10 for a batch of `(radar user, customer)` views, in order, as if run one after another (bumps
+/// popularity, logs each view, reads the card) in one statement. One `(position, card)` per view
+/// that counted; a view of a radar user who does not exist or belongs to another company has none.
+pub async fn view_batch(
+    db: &deadpool_postgres::ClientWrapper,
+    views: &[(i64, i64)],
+) -> Result<Vec<(usize, CardView)>, tokio_postgres::Error> {
+    let radar_users: Vec<i64> = views.iter().map(|v| v.0).collect();
+    let customers: Vec<i64> = views.iter().map(|v| v.1).collect();
+    let stmt = db.prepare_cached(sql!("card/view_batch")).await?;
+    let rows = db.query(&stmt, &[&radar_users, &customers]).await?;
+    Ok(rows.iter().map(card_view).collect())
+}
+
+/// One row of `card/view_batch`: its 0-based input position and the card.
+fn card_view(r: &Row) -> (usize, CardView) {
+    let ord: i64 = r.get("ord");
+    let card = CardView {
         id: r.get("id"),
         username: r.get("username"),
         memo_name: r.get("memo_name"),
@@ -72,7 +78,9 @@ pub async fn view(
         tags: r.get("tags"),
         logged_for: r.get("logged_for"),
         remark: r.get("remark"),
-    }))
+    };
+    // ord counts from 1 (WITH ORDINALITY) and never exceeds the input's length.
+    (usize::try_from(ord - 1).unwrap_or(usize::MAX), card)
 }
 
 /// A radar user as card actions, products and chat need it.

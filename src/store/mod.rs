@@ -71,3 +71,52 @@ pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {
     );
     Ok(Pool::builder(manager).max_size(size).build()?)
 }
+
+/// A connection of its own for a batch writer: opened from the writer's task, so its socket is
+/// polled on the writer's thread rather than by whichever HTTP worker happened to open a pooled
+/// one, and reopened on the next use after it closes. It does not count against the pool's size.
+pub struct Dedicated {
+    pool: Pool,
+    /// Run once on each newly opened connection (session settings).
+    setup: &'static str,
+    client: Option<deadpool_postgres::ClientWrapper>,
+}
+
+impl Dedicated {
+    pub fn new(pool: Pool) -> Dedicated {
+        Dedicated::with_setup(pool, "")
+    }
+
+    /// Runs `setup` (e.g. `SET synchronous_commit = off`) on each connection it opens.
+    pub fn with_setup(pool: Pool, setup: &'static str) -> Dedicated {
+        Dedicated {
+            pool,
+            setup,
+            client: None,
+        }
+    }
+
+    /// The open connection, opening it first when there is none or it closed.
+    pub async fn get(&mut self) -> anyhow::Result<&deadpool_postgres::ClientWrapper> {
+        use deadpool::managed::Manager as _;
+        if self.client.as_ref().is_some_and(|c| c.is_closed()) {
+            self.client = None;
+        }
+        let client = match self.client.take() {
+            Some(client) => client,
+            None => {
+                let client = self.pool.manager().create().await?;
+                if !self.setup.is_empty() {
+                    client.batch_execute(self.setup).await?;
+                }
+                client
+            }
+        };
+        Ok(self.client.insert(client))
+    }
+
+    /// Drops the connection; the next `get` opens a new one.
+    pub fn reset(&mut self) {
+        self.client = None;
+    }
+}
