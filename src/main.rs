@@ -2,10 +2,9 @@
 
 use clap::Parser;
 
-/// mimalloc instead of glibc's malloc: request handling allocates many small short-lived buffers
-/// across worker threads, where glibc's arenas cost a fifth of the server's CPU in profiles.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The allocator stays glibc's: mimalloc and jemalloc cut M10's server CPU by ~8% but round
+// socket buffers up to coarser size classes, raising idle websocket RSS from 15.9 to 16.5 (jemalloc)
+// or 23.7 KiB (mimalloc) per socket, over the 16 KiB target (load-tests/RESULTS.md).
 
 fn main() -> std::process::ExitCode {
     let cli = radar::cli::Cli::parse();
