@@ -22,6 +22,7 @@ pub struct Settings {
     pub login: LoginSettings,
     pub storage: StorageSettings,
     pub demo: DemoSettings,
+    pub cache: CacheSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,6 +100,12 @@ pub struct WechatSettings {
 pub struct AuthSettings {
     pub timestamp_window_secs: u64,
     pub token_cache_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    pub case_list_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -17,9 +17,10 @@ use crate::chat::session::socket::ConnSocket;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::embedded::EmbeddedPostgres;
-use crate::http::token_cache::TokenCache;
+use crate::http::ttl_cache::TtlCache;
 use crate::state::AppState;
 use crate::{demo, http, store, wechat};
+use std::time::Duration;
 
 /// A built, not yet running, Radar node.
 pub struct Application {
@@ -115,7 +116,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
     let registry = Registry::start(bus.clone());
     let batch = BatchConfig {
         max_rows: settings.chat.write_batch_rows,
-        window: std::time::Duration::from_millis(settings.chat.write_batch_window_ms),
+        window: Duration::from_millis(settings.chat.write_batch_window_ms),
     };
     let writer = Writer::start(db.clone(), batch);
     let read_bus = bus.clone();
@@ -131,15 +132,21 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         writer,
         reader,
         card_views: CardViews::start(db.clone(), crate::config::cores()),
-        tokens: Arc::new(TokenCache::new(std::time::Duration::from_secs(
+        tokens: Arc::new(TtlCache::new(Duration::from_secs(
             settings.auth.token_cache_secs,
+        ))),
+        customer_companies: Arc::new(TtlCache::new(Duration::from_secs(
+            settings.auth.token_cache_secs,
+        ))),
+        case_pages: Arc::new(TtlCache::new(Duration::from_millis(
+            settings.cache.case_list_ms,
         ))),
         db,
         wechat: wechat::Client::new(&settings.wechat)?,
         settings: Arc::new(settings),
         notifier: Arc::new(NoopNotifier),
         fetcher: reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(3))
+            .connect_timeout(Duration::from_secs(3))
             .build()?,
     })
 }

@@ -13,7 +13,8 @@ use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
-use crate::http::token_cache::TokenCache;
+use crate::http::auth::Family;
+use crate::http::ttl_cache::TtlCache;
 use crate::wechat;
 
 /// Shared per-process state, cloned cheaply into each worker.
@@ -34,7 +35,14 @@ pub struct AppState {
     /// The group read-marker of socket pushes.
     pub reader: Reader,
     /// Recently verified principals' tokens.
-    pub tokens: Arc<TokenCache>,
+    pub tokens: Arc<TtlCache<(Family, i64), String>>,
+    /// Customers' companies (customer id → company id), once known.
+    pub customer_companies: Arc<TtlCache<i64, i64>>,
+    /// Whole answers of unfiltered M27 case-list pages.
+    pub case_pages: Arc<TtlCache<CasePageKey, actix_web::web::Bytes>>,
     /// Plain HTTP client for fetching public files (avatars).
     pub fetcher: reqwest::Client,
 }
+
+/// An unfiltered M27 page: company, order, limit (`None` = all), offset.
+pub type CasePageKey = (i64, &'static str, Option<i64>, i64);

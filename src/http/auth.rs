@@ -77,14 +77,14 @@ pub async fn load_token(
     family: Family,
     user_id: i64,
 ) -> Result<Option<String>, ApiError> {
-    if let Some(token) = state.tokens.get(family, user_id) {
+    if let Some(token) = state.tokens.get(&(family, user_id)) {
         return Ok(Some(token));
     }
     let db = state.db.get().await?;
     let stmt = db.prepare_cached(family.token_sql()).await?;
     let token: Option<String> = db.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0));
     if let Some(token) = &token {
-        state.tokens.put(family, user_id, token);
+        state.tokens.put((family, user_id), token.clone());
     }
     Ok(token)
 }

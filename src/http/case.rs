@@ -5,7 +5,7 @@
 //! `company_id` naming another company answers `{code:404, msg:'非法请求'}`. Lists are paged in SQL
 //! and read in one statement per page (tags and newest diary included).
 
-use actix_web::web;
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Object;
 use serde_json::{json, Value};
@@ -70,10 +70,7 @@ pub async fn scoped<T>(
     let input = read(&mut v);
     v.finish().map_err(|e| e.in_data(301, "验证未通过"))?;
     let db = state.db.get().await?;
-    let own = store::case::customer_company(&db, customer)
-        .await?
-        .flatten();
-    if own != Some(company) {
+    if customer_company(state, &db, customer).await? != Some(company) {
         return Err(foreign_company());
     }
     Ok(Scoped {
@@ -82,6 +79,22 @@ pub async fn scoped<T>(
         company,
         input,
     })
+}
+
+/// The customer's company (cached once known: it never changes after login or binding set it).
+async fn customer_company(
+    state: &AppState,
+    db: &Object,
+    customer: i64,
+) -> Result<Option<i64>, ApiError> {
+    if let Some(company) = state.customer_companies.get(&customer) {
+        return Ok(Some(company));
+    }
+    let own = store::case::customer_company(db, customer).await?.flatten();
+    if let Some(company) = own {
+        state.customer_companies.put(customer, company);
+    }
+    Ok(own)
 }
 
 /// The company an action acts in: the customer's own; an optional `company_id` must name it.
@@ -184,7 +197,7 @@ struct CaseQuery {
 /// GET /zhugeleida/xiaochengxu/case_manage/case_list: spec M27 "案例库_列表展示(分页) | 单个展示 |
 /// 根据标签搜索相关案例".
 #[tracing::instrument(skip_all)]
-pub async fn case_list(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
+pub async fn case_list(state: web::Data<AppState>, p: Params) -> Result<HttpResponse, ApiError> {
     let s = scoped(&state, &p, |v| {
         // `status` is accepted for compatibility; the mini-program sees published cases only.
         v.opt_int("status");
@@ -197,6 +210,13 @@ pub async fn case_list(state: web::Data<AppState>, p: Params) -> Result<Envelope
     })
     .await?;
     let q = &s.input;
+    let order = order(&p, &CASE_ORDERS);
+    // The unfiltered page is the same for every customer of the company: one query per period.
+    let unfiltered = q.case_id.is_none() && q.tag_id.is_none() && q.customer_name.is_none();
+    let key = (s.company, order, q.page.limit, q.page.offset);
+    if let Some(body) = unfiltered.then(|| state.case_pages.get(&key)).flatten() {
+        return Ok(json_response(body));
+    }
     if let Some(tag) = q.tag_id {
         store::case::count_tag_search(&s.db, tag, s.company, s.customer).await?;
     }
@@ -208,7 +228,7 @@ pub async fn case_list(state: web::Data<AppState>, p: Params) -> Result<Envelope
         case_id: q.case_id,
         tag_id: q.tag_id,
         customer_name: q.customer_name.as_deref(),
-        order: order(&p, &CASE_ORDERS),
+        order,
         limit: q.page.limit,
         offset: q.page.offset,
         with_last_diary: q.case_id.is_none(),
@@ -221,10 +241,20 @@ pub async fn case_list(state: web::Data<AppState>, p: Params) -> Result<Envelope
         .iter()
         .map(|c| case_json(c, Listing::Library))
         .collect();
-    Ok(Envelope::ok_data(
-        "查询成功",
-        json!({"ret_data": list, "data_count": total}),
-    ))
+    let envelope = Envelope::ok_data("查询成功", json!({"ret_data": list, "data_count": total}));
+    let body =
+        web::Bytes::from(serde_json::to_vec(&envelope).map_err(|e| ApiError::Internal(e.into()))?);
+    if unfiltered {
+        state.case_pages.put(key, body.clone());
+    }
+    Ok(json_response(body))
+}
+
+/// An answer already serialized (a cached page).
+fn json_response(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body)
 }
 
 /// GET /zhugeleida/xiaochengxu/case_tag/case_list: spec M28 "标签列表展示 | 模糊搜索".

@@ -28,7 +28,7 @@ pub mod product;
 pub mod radar;
 pub mod radar_chat;
 pub mod test_login;
-pub mod token_cache;
+pub mod ttl_cache;
 pub mod ws;
 
 use actix_web::{web, FromRequest, Handler, HttpResponse, Resource, Responder};

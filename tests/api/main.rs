@@ -4,6 +4,7 @@ mod admin;
 mod card;
 mod card_views;
 mod case;
+mod case_cache;
 mod chat;
 mod cluster;
 mod diary;
