@@ -81,7 +81,8 @@ pub async fn scoped<T>(
     })
 }
 
-/// The customer's company (cached once known: it never changes after login or binding set it).
+/// The customer's company, cached once known. Only a binding (M2) moves a customer to another
+/// company: this node's cache follows at once, other nodes within `auth.token_cache_secs`.
 async fn customer_company(
     state: &AppState,
     db: &Object,

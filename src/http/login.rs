@@ -178,6 +178,7 @@ pub async fn binding(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
     store::customer::set_company(&tx, cid, radar.company_id).await?;
     tx.commit().await?;
     drop(db);
+    state.customer_companies.put(cid, radar.company_id);
 
     let greeting = format!(
         "您好,我是{}的{},欢迎进入我的名片,有什么可以帮到您的吗?您可以在这里和我及时沟通。",
