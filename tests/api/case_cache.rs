@@ -11,7 +11,7 @@ use crate::helpers::{spawn_with, test_settings};
 async fn an_unfiltered_page_is_reused_for_the_period_and_then_shows_changes() {
     let wechat = wiremock::MockServer::start().await;
     let mut settings = test_settings(&wechat).await;
-    settings.cache.case_list_ms = 700;
+    settings.cache.case_list_ms = 2_000;
     let app = spawn_with(settings, wechat).await;
     let company = app.seed_company("美丽人生").await;
     let other_company = app.seed_company("别家医美").await;
@@ -45,7 +45,7 @@ async fn an_unfiltered_page_is_reused_for_the_period_and_then_shows_changes() {
         2
     );
 
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
     let later = app.get_signed(CASES, &b, &q).await;
     assert_eq!(
         later["data"]["data_count"], 2,
