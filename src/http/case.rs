@@ -101,11 +101,12 @@ async fn customer_company(
 /// The company an action acts in: the customer's own; an optional `company_id` must name it.
 /// `None` when the customer has no company yet (nothing is visible then).
 pub async fn action_company(
+    state: &AppState,
     db: &Object,
     customer: i64,
     requested: Option<i64>,
 ) -> Result<Option<i64>, ApiError> {
-    let own = store::case::customer_company(db, customer).await?.flatten();
+    let own = customer_company(state, db, customer).await?;
     match requested {
         Some(company) if own != Some(company) => Err(foreign_company()),
         _ => Ok(own),
@@ -313,7 +314,7 @@ pub async fn collection_case(state: web::Data<AppState>, p: Params) -> Result<En
     }
     v.finish().map_err(|e| e.in_msg(301))?;
     let db = state.db.get().await?;
-    let company = action_company(&db, customer, requested).await?;
+    let company = action_company(&state, &db, customer, requested).await?;
     // 0..=1 checked above.
     let status = status as i16;
     if !store::case::collect(&db, case, company, customer, status).await? {

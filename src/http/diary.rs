@@ -126,7 +126,7 @@ pub async fn review_diary(
     }
     let content = content.unwrap_or_default();
     let db = state.db.get().await?;
-    let company = action_company(&db, customer, requested).await?;
+    let company = action_company(&state, &db, customer, requested).await?;
     store::diary::add_comment(&db, diary, company, customer, content.trim())
         .await?
         .ok_or_else(no_such_diary)?;
@@ -189,7 +189,7 @@ pub async fn praise_diary(
     let requested = v.opt_int("company_id");
     v.finish().map_err(|e| e.in_msg(301))?;
     let db = state.db.get().await?;
-    let company = action_company(&db, customer, requested).await?;
+    let company = action_company(&state, &db, customer, requested).await?;
     match store::diary::praise(&db, diary, company, customer).await? {
         Praise::Added => Ok(Envelope::ok("记录成功")),
         Praise::Already => Err(ApiError::not_found("已经点过赞了")),
