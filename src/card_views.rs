@@ -45,9 +45,10 @@ pub struct CardViews {
 impl CardViews {
     /// Starts `shards` tasks (at least one) on the current runtime.
     pub fn start(pool: Pool, shards: usize) -> CardViews {
-        let shards = (0..shards.max(1))
+        let shards = shards.max(1);
+        let shards = (0..shards)
             .map(|_| {
-                let (tx, rx) = mpsc::channel(QUEUE / shards.max(1));
+                let (tx, rx) = mpsc::channel(QUEUE / shards);
                 tokio::spawn(run(pool.clone(), rx));
                 tx
             })
