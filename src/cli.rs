@@ -57,19 +57,12 @@ pub enum AdminCommand {
     },
 }
 
-/// Logs to stderr; `RUST_LOG` filters (default `info`).
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
+    // Logging follows `[log]`, so it starts once the settings are read (errors before it go to
+    // stderr through `main`).
+    crate::telemetry::logging::init(&settings.log)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => with_database(&settings, |_| async { Ok(()) }).await,

@@ -23,6 +23,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub demo: DemoSettings,
     pub cache: CacheSettings,
+    pub log: LogSettings,
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +132,54 @@ pub struct DemoSettings {
     pub load_on_first_start: bool,
 }
 
+/// Logging (`telemetry::logging`): what is written, and how.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `RUST_LOG`-style directives, e.g. `info,radar::http=debug`; the `RUST_LOG` variable wins.
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+/// One JSON object per line, or human-readable text (coloured only on a terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+/// Where `/metrics` is served (`telemetry::metrics`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// `""` = on the main port; `host:port` = a listener of its own (and not on the main port);
+    /// `"off"` = nowhere.
+    pub bind: String,
+}
+
+/// Where `/metrics` answers, resolved from `metrics.bind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsBind {
+    /// On `server.bind`, beside the API.
+    Main,
+    /// On a listener of its own.
+    Separate(String),
+    /// Not served.
+    Off,
+}
+
+impl MetricsSettings {
+    /// The parsed form of `bind` (checked at load).
+    pub fn resolved(&self) -> MetricsBind {
+        match self.bind.trim() {
+            "" => MetricsBind::Main,
+            "off" => MetricsBind::Off,
+            addr => MetricsBind::Separate(addr.to_owned()),
+        }
+    }
+}
+
 /// The defaults: the `config.toml` shipped with the source, compiled in so the binary runs anywhere.
 const DEFAULTS: &str = include_str!("../config.toml");
 
@@ -188,6 +238,13 @@ impl Settings {
         }
         if chat.write_batch_rows == 0 || chat.outbound_queue_frames == 0 || chat.rate_per_sec == 0 {
             anyhow::bail!("bad configuration: chat.write_batch_rows, chat.outbound_queue_frames and chat.rate_per_sec must be at least 1");
+        }
+        if let MetricsBind::Separate(addr) = self.metrics.resolved() {
+            if addr.parse::<std::net::SocketAddr>().is_err() {
+                anyhow::bail!(
+                    "bad configuration: metrics.bind {addr:?} is not \"\", \"off\" or host:port"
+                );
+            }
         }
         if self.wechat.timeout_ms == 0 {
             anyhow::bail!("bad configuration: wechat.timeout_ms must be at least 1");

@@ -12,6 +12,7 @@
 //! - `demo`     — demo data for the embedded default.
 //! - `avatar`   — background re-hosting of WeChat avatars, served under `/statics`.
 //! - `poster`   — background pair codes and poster PNGs (spec §4.3), served under `/statics`.
+//! - `telemetry` — logs, request/socket spans, Prometheus metrics.
 //! - `auth`, `password` — signatures, tokens, password hashes (pure functions).
 //! - `config`, `error`, `time`, `state`, `startup`, `cli` — plumbing.
 
@@ -32,5 +33,6 @@ pub mod poster;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod telemetry;
 pub mod time;
 pub mod wechat;

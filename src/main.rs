@@ -8,7 +8,6 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = radar::cli::Cli::parse();
-    radar::cli::init_tracing();
     let result = actix_web::rt::System::new().block_on(radar::cli::run(cli));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -15,11 +15,12 @@ use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::session::socket::ConnSocket;
 use crate::chat::writer::Writer;
-use crate::config::Settings;
+use crate::config::{MetricsBind, Settings};
 use crate::embedded::EmbeddedPostgres;
+use crate::http::health::{self, Readiness};
 use crate::http::ttl_cache::TtlCache;
 use crate::state::AppState;
-use crate::{demo, http, store, wechat};
+use crate::{demo, http, store, telemetry, wechat};
 use std::time::Duration;
 
 /// A built, not yet running, Radar node.
@@ -27,6 +28,8 @@ pub struct Application {
     port: u16,
     server: Server,
     embedded: Option<EmbeddedPostgres>,
+    /// The `/metrics` listener when `metrics.bind` names one.
+    metrics: Option<Server>,
     /// Printed at start: a signed request a newcomer can paste.
     pub example_request: Option<String>,
 }
@@ -80,11 +83,22 @@ impl Application {
             None
         };
         let state = build_state(settings, database.pool.clone())?;
+        let metrics = match state.settings.metrics.resolved() {
+            MetricsBind::Separate(bind) => Some(health::metrics_server(&bind, state.clone())?),
+            MetricsBind::Main => {
+                if !listener.local_addr()?.ip().is_loopback() {
+                    tracing::warn!("/metrics is served on the public port; set metrics.bind to a private address (deploy/radar.toml)");
+                }
+                None
+            }
+            MetricsBind::Off => None,
+        };
         let server = run(listener, state)?;
         Ok(Application {
             port,
             server,
             embedded: database.embedded,
+            metrics,
             example_request,
         })
     }
@@ -96,7 +110,15 @@ impl Application {
 
     /// Serves until the server stops (SIGINT/SIGTERM), then stops the embedded cluster.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let metrics = self.metrics.map(|server| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
         let result = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         if let Some(mut pg) = self.embedded {
             tracing::info!("stopping the embedded PostgreSQL cluster");
             pg.stop().await?;
@@ -108,6 +130,7 @@ impl Application {
 /// The shared state of one node: starts the bus, the registry and the message writer, so call it
 /// once per process (inside the actix system), never per worker.
 pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::Result<AppState> {
+    telemetry::metrics::install()?;
     let bus: Arc<dyn Bus> = if settings.redis.url.is_empty() {
         Arc::new(LocalBus::default())
     } else {
@@ -160,11 +183,16 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let body_limit = state.settings.server.max_body_bytes;
     let test_mode = state.settings.login.test_mode;
     let statics = state.settings.storage.data_dir.join("statics");
+    let metrics_here = state.settings.metrics.resolved() == MetricsBind::Main;
+    let readiness = web::Data::new(Readiness::new(state.db.clone(), state.bus.clone()));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            // Inside NormalizePath, so the span and metrics see the normalized route.
+            .wrap(middleware::from_fn(telemetry::span::middleware))
             .wrap(middleware::NormalizePath::trim())
             .app_data(data.clone())
+            .configure(|cfg| health::configure(cfg, readiness.clone(), metrics_here))
             .app_data(web::PayloadConfig::new(body_limit))
             .configure(|cfg| http::configure(cfg, test_mode))
             // Generated files (avatars, posters) at the relative `statics/…` paths stored in rows.

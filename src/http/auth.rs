@@ -21,6 +21,15 @@ pub enum Family {
 }
 
 impl Family {
+    /// The principal kind in logs and metric labels: `customer`, `radar` or `admin`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::Customer => "customer",
+            Family::Radar => "radar",
+            Family::Admin => "admin",
+        }
+    }
+
     fn token_sql(self) -> &'static str {
         match self {
             Family::Customer => include_str!("../../sql/auth/customer_token.sql"),
@@ -64,6 +73,7 @@ pub async fn verify_ids(
         .await?
         .ok_or(ApiError::BadSignature)?;
     if ids_match(state, ids, &token) {
+        crate::telemetry::span::record_request_principal(family.label(), ids.user_id);
         Ok(ids.user_id)
     } else {
         Err(ApiError::BadSignature)

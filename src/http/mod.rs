@@ -18,6 +18,7 @@ pub mod case;
 pub mod chat;
 pub mod diary;
 pub mod extra;
+pub mod health;
 pub mod login;
 pub mod longpoll;
 pub mod paging;

@@ -51,12 +51,33 @@ mod embedded_migrations {
 }
 
 /// Applies every pending migration of `sql/migrations` (history in `refinery_schema_history`).
+/// Several nodes starting at once take turns (an advisory lock): the first applies, the others
+/// find nothing pending.
 pub async fn migrate(client: &mut deadpool_postgres::Object) -> anyhow::Result<usize> {
     let client: &mut tokio_postgres::Client = client;
+    client.batch_execute(sql!("migrate/lock")).await?;
     let report = embedded_migrations::migrations::runner()
         .run_async(client)
-        .await?;
-    Ok(report.applied_migrations().len())
+        .await;
+    // Released even when a migration failed; the session ending would release it too.
+    client.batch_execute(sql!("migrate/unlock")).await?;
+    Ok(report?.applied_migrations().len())
+}
+
+/// The newest migration this binary embeds (`V<n>__…` in `sql/migrations`).
+pub fn latest_migration() -> i64 {
+    embedded_migrations::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The newest migration applied to the database. SQL: sql/health/applied_migration.sql.
+pub async fn applied_migration(db: &deadpool_postgres::ClientWrapper) -> anyhow::Result<i64> {
+    let stmt = db.prepare_cached(sql!("health/applied_migration")).await?;
+    Ok(db.query_one(&stmt, &[]).await?.get(0))
 }
 
 /// Builds a pool for `url` (a `postgres://` URL or a key=value string).

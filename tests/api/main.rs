@@ -12,6 +12,8 @@ mod extra;
 mod helpers;
 mod login;
 mod notify;
+mod ops_health;
+mod ops_metrics;
 mod phone;
 mod poster;
 #[path = "../support/private_redis.rs"]
@@ -19,5 +21,7 @@ mod private_redis;
 mod product;
 mod socket;
 mod socket_limits;
+#[path = "../support/tcp_proxy.rs"]
+mod tcp_proxy;
 mod transport;
 mod ws_client;

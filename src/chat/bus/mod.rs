@@ -30,4 +30,8 @@ pub trait Bus: Send + Sync + 'static {
     fn unsubscribe(&self, channel: Channel);
     /// Sets where received events go; called once, by the registry, at start.
     fn set_sink(&self, sink: Sink);
+    /// Whether the bus can carry events to other nodes now (`/readyz`); the in-process bus always can.
+    fn connected(&self) -> bool {
+        true
+    }
 }

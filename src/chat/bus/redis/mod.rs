@@ -54,6 +54,9 @@ struct Shared {
     sink: OnceLock<Sink>,
     /// Set when a command could not be queued; the subscriber then reconciles with `wanted`.
     resync: AtomicBool,
+    /// Whether the subscriber holds a live pub/sub connection (its stream ends as soon as Redis
+    /// closes it, so this turns false within moments of Redis going away).
+    connected: AtomicBool,
 }
 
 impl Shared {
@@ -84,6 +87,7 @@ impl RedisBus {
             wanted: Mutex::new(HashSet::new()),
             sink: OnceLock::new(),
             resync: AtomicBool::new(false),
+            connected: AtomicBool::new(false),
         });
         let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
@@ -155,6 +159,10 @@ impl Bus for RedisBus {
         if self.shared.sink.set(sink).is_err() {
             tracing::error!("redis bus: sink set twice; keeping the first");
         }
+    }
+
+    fn connected(&self) -> bool {
+        self.shared.connected.load(Ordering::Relaxed)
     }
 }
 

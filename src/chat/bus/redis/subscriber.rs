@@ -50,7 +50,10 @@ pub(super) async fn run_subscriber(
             Ok(Ok(pubsub)) => {
                 backoff.connected();
                 let (sink, stream) = pubsub.split();
-                match serve(&shared, sink, stream, &mut commands, &mut parked).await {
+                shared.connected.store(true, Ordering::Relaxed);
+                let ended = serve(&shared, sink, stream, &mut commands, &mut parked).await;
+                shared.connected.store(false, Ordering::Relaxed);
+                match ended {
                     Ended::Closed => return,
                     Ended::Lost(why) => why,
                 }
