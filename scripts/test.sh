@@ -211,6 +211,36 @@ drop_leftover_test_dbs() {
   if [ "$dropped" -gt 0 ]; then say "dropped $dropped leftover radar_test_% database(s)"; fi
 }
 
+# tests/deploy.rs runs `nginx -t` on deploy/nginx/radar.conf and `systemd-analyze verify` on the
+# unit. A system nginx is used when there is one; otherwise the Debian package's binary is unpacked
+# under target/deploy-tools (no service is installed or started) and named by RADAR_TEST_NGINX.
+ensure_deploy_tools() {
+  command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd
+  command -v systemd-analyze >/dev/null 2>&1 || die "systemd-analyze still not found after installing systemd"
+  if [ -z "${RADAR_TEST_NGINX:-}" ]; then
+    if command -v nginx >/dev/null 2>&1; then
+      RADAR_TEST_NGINX=$(command -v nginx)
+    elif [ -x /usr/sbin/nginx ]; then
+      RADAR_TEST_NGINX=/usr/sbin/nginx
+    else
+      local dir="$PWD/target/deploy-tools"
+      if [ ! -x "$dir/usr/sbin/nginx" ]; then
+        command -v apt-get >/dev/null 2>&1 || die "nginx not found and no apt-get: install nginx, or set RADAR_TEST_NGINX"
+        mkdir -p "$dir"
+        say "unpacking nginx from its Debian package into $dir (nothing is installed system-wide)"
+        (cd "$dir" && apt-get download nginx >/dev/null 2>&1) ||
+          { as_root env DEBIAN_FRONTEND=noninteractive apt-get update >&2 && (cd "$dir" && apt-get download nginx >&2); } ||
+          die "cannot download the nginx package with apt-get; install nginx, or set RADAR_TEST_NGINX"
+        dpkg-deb -x "$(ls "$dir"/nginx_*.deb | head -n 1)" "$dir" || die "cannot unpack the nginx package"
+      fi
+      RADAR_TEST_NGINX="$dir/usr/sbin/nginx"
+    fi
+  fi
+  "$RADAR_TEST_NGINX" -v >/dev/null 2>&1 || die "$RADAR_TEST_NGINX does not run (missing libraries?)"
+  export RADAR_TEST_NGINX
+  say "RADAR_TEST_NGINX=$RADAR_TEST_NGINX"
+}
+
 main() {
   ensure_rust_toolchain
 
@@ -220,6 +250,7 @@ main() {
   # restarted mid-test (redis-server), whatever serves the shared ones.
   pg_bin_dir >/dev/null || apt_install postgresql
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  ensure_deploy_tools
   export RADAR_TEST_DATABASE_URL RADAR_TEST_REDIS_URL
   say "RADAR_TEST_DATABASE_URL=$RADAR_TEST_DATABASE_URL"
   say "RADAR_TEST_REDIS_URL=$RADAR_TEST_REDIS_URL"
