@@ -28,32 +28,61 @@ fn tool(env: &str, candidates: &[&str]) -> PathBuf {
         if p.is_absolute() && p.exists() {
             return p.to_owned();
         }
-        if !p.is_absolute() && Command::new("sh").args(["-c", &format!("command -v {c}")]).output().is_ok_and(|o| o.status.success()) {
+        if !p.is_absolute()
+            && Command::new("sh")
+                .args(["-c", &format!("command -v {c}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        {
             return p.to_owned();
         }
     }
-    panic!("{} not found: ./scripts/test.sh provides it (or install it, or set {env})", candidates[0]);
+    panic!(
+        "{} not found: ./scripts/test.sh provides it (or install it, or set {env})",
+        candidates[0]
+    );
 }
 
 fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 
 #[test]
 fn the_systemd_unit_verifies_without_a_warning_and_is_sandboxed() {
-    let analyze = tool("RADAR_TEST_SYSTEMD_ANALYZE", &["systemd-analyze", "/usr/bin/systemd-analyze"]);
+    let analyze = tool(
+        "RADAR_TEST_SYSTEMD_ANALYZE",
+        &["systemd-analyze", "/usr/bin/systemd-analyze"],
+    );
     let unit = std::fs::read_to_string(repo("deploy/radar.service")).unwrap();
-    assert!(unit.contains(&format!("ExecStart={INSTALLED_BINARY} serve")), "{unit}");
+    assert!(
+        unit.contains(&format!("ExecStart={INSTALLED_BINARY} serve")),
+        "{unit}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("radar.service");
-    std::fs::write(&copy, unit.replace(INSTALLED_BINARY, env!("CARGO_BIN_EXE_radar"))).unwrap();
+    std::fs::write(
+        &copy,
+        unit.replace(INSTALLED_BINARY, env!("CARGO_BIN_EXE_radar")),
+    )
+    .unwrap();
 
     let (ok, text) = run(Command::new(&analyze).arg("verify").arg(&copy));
-    assert!(ok && text.trim().is_empty(), "systemd-analyze verify:\n{text}");
+    assert!(
+        ok && text.trim().is_empty(),
+        "systemd-analyze verify:\n{text}"
+    );
 
-    let (_, text) = run(Command::new(&analyze).args(["security", "--offline=yes", "--no-pager"]).arg(&copy));
+    let (_, text) = run(Command::new(&analyze)
+        .args(["security", "--offline=yes", "--no-pager"])
+        .arg(&copy));
     let level: f64 = text
         .lines()
         .find_map(|l| l.split("Overall exposure level for radar.service: ").nth(1))
@@ -82,29 +111,63 @@ fn the_nginx_sample_passes_nginx_t() {
         .arg(dir.path().join("error.log"))
         .arg("-c")
         .arg(dir.path().join("nginx.conf")));
-    assert!(ok && text.contains("test is successful"), "nginx -t:\n{text}");
+    assert!(
+        ok && text.contains("test is successful"),
+        "nginx -t:\n{text}"
+    );
 }
 
 #[test]
 fn the_nginx_sample_keeps_sockets_open_longer_than_the_server_timeouts() {
     let conf = std::fs::read_to_string(repo("deploy/nginx/radar.conf")).unwrap();
     let defaults = Settings::load(Some(&repo("config.toml"))).unwrap();
-    let sockets = conf.split("location ~ ^/zhugeleida/").nth(1).unwrap().split('}').next().unwrap();
+    let sockets = conf
+        .split("location ~ ^/zhugeleida/")
+        .nth(1)
+        .unwrap()
+        .split('}')
+        .next()
+        .unwrap();
     assert!(sockets.contains("proxy_set_header Upgrade    $http_upgrade;"));
     assert!(sockets.contains("proxy_buffering off;"));
-    let read: u64 = sockets.split("proxy_read_timeout ").nth(1).unwrap().split('s').next().unwrap().parse().unwrap();
+    let read: u64 = sockets
+        .split("proxy_read_timeout ")
+        .nth(1)
+        .unwrap()
+        .split('s')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(read > defaults.chat.client_timeout_secs && read > defaults.chat.heartbeat_secs);
     let http = conf.split("location / {").nth(1).unwrap();
-    let read: u64 = http.split("proxy_read_timeout ").nth(1).unwrap().split('s').next().unwrap().parse().unwrap();
-    assert!(read > defaults.chat.max_wait_secs, "long-polls outlast the proxy");
+    let read: u64 = http
+        .split("proxy_read_timeout ")
+        .nth(1)
+        .unwrap()
+        .split('s')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        read > defaults.chat.max_wait_secs,
+        "long-polls outlast the proxy"
+    );
 }
 
 #[test]
 fn the_production_settings_load_and_keep_metrics_off_the_public_port() {
     let s = Settings::load(Some(&repo("deploy/radar.toml"))).unwrap();
-    assert_eq!(s.metrics.resolved(), MetricsBind::Separate("127.0.0.1:9464".to_owned()));
+    assert_eq!(
+        s.metrics.resolved(),
+        MetricsBind::Separate("127.0.0.1:9464".to_owned())
+    );
     assert_ne!(s.metrics.bind, s.server.bind);
     assert_eq!(s.log.format, LogFormat::Json);
     assert!(!s.demo.load_on_first_start);
-    assert!(!s.database.url.is_empty(), "an empty URL would start the embedded cluster");
+    assert!(
+        !s.database.url.is_empty(),
+        "an empty URL would start the embedded cluster"
+    );
 }

@@ -286,11 +286,20 @@ async fn the_health_and_metrics_endpoints_answer_as_the_readme_shows() {
             (resp.status().as_u16(), resp.text().await.unwrap())
         }
     };
-    assert_eq!(get("/healthz").await, (200, r#"{"status":"ok"}"#.to_owned()));
-    assert_eq!(get("/readyz").await, (200, r#"{"status":"ready"}"#.to_owned()));
+    assert_eq!(
+        get("/healthz").await,
+        (200, r#"{"status":"ok"}"#.to_owned())
+    );
+    assert_eq!(
+        get("/readyz").await,
+        (200, r#"{"status":"ready"}"#.to_owned())
+    );
     let (status, metrics) = get("/metrics").await;
     assert_eq!(status, 200);
-    assert!(metrics.contains(r#"radar_http_requests_total{route="/readyz",code="200"} 1"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"radar_http_requests_total{route="/readyz",code="200"} 1"#),
+        "{metrics}"
+    );
     assert!(metrics.contains("radar_bus_connected 1"), "{metrics}");
     radar.stop_and_read().await;
 }

@@ -125,6 +125,7 @@ async fn code2session(
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, company = app.company_id, "code2session failed");
+            crate::telemetry::metrics::login_failed("customer");
             ApiError::code(301, "登录失败")
         })
 }

@@ -18,7 +18,10 @@ pub async fn radar_login(state: web::Data<AppState>, p: Params) -> Result<Envelo
     let login_user = v.text("login_user", 64);
     let pass = v.text("password", 128);
     v.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    let bad_login = || ApiError::code(401, "账号或密码错误");
+    let bad_login = || {
+        crate::telemetry::metrics::login_failed("radar");
+        ApiError::code(401, "账号或密码错误")
+    };
     let db = state.db.get().await?;
     let account = store::radar_user::by_login(&db, &login_user)
         .await?

@@ -89,6 +89,16 @@ pub fn install() -> anyhow::Result<&'static PrometheusHandle> {
         .ok_or_else(|| anyhow::anyhow!("metrics recorder not installed"))
 }
 
+/// Counts one failed login of `kind` (`customer`, `radar` or `admin`).
+pub fn login_failed(kind: &'static str) {
+    metrics::counter!(names::LOGIN_FAILURES, "kind" => kind).increment(1);
+}
+
+/// Counts one login attempt of `kind` refused by the login limiter.
+pub fn login_rate_limited(kind: &'static str) {
+    metrics::counter!(names::LOGIN_RATE_LIMITED, "kind" => kind).increment(1);
+}
+
 /// The exposition text, after sampling the pool and bus gauges.
 pub fn render(pool: &deadpool_postgres::Pool, bus_connected: bool) -> String {
     let status = pool.status();

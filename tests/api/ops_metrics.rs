@@ -151,3 +151,24 @@ async fn a_separate_metrics_bind_serves_metrics_there_and_not_on_the_main_port()
         "{text}"
     );
 }
+
+#[actix_web::test]
+async fn failed_radar_and_admin_logins_are_counted_by_kind() {
+    let app = spawn_app().await;
+    let failures = |text: &str, kind: &str| {
+        series(text, names::LOGIN_FAILURES, &[&format!(r#"kind="{kind}""#)]).unwrap()
+    };
+    let before = scrape(&app).await;
+    let form = [("login_user", "nobody"), ("password", "wrong-password")];
+    app.post_form("/zhugeleida/qiyeweixin/login", "", &form)
+        .await;
+    let form = [("username", "nobody"), ("password", "wrong-password")];
+    app.post_form("/zhugeleida/admin/login", "", &form).await;
+    let after = scrape(&app).await;
+    for kind in ["radar", "admin"] {
+        assert!(
+            failures(&after, kind) >= failures(&before, kind) + 1.0,
+            "{kind}"
+        );
+    }
+}

@@ -25,7 +25,13 @@ pub struct Seed {
     pub app_secret: String,
     pub radar_user: i64,
     pub radar_login: String,
+    pub radar_token: String,
+    pub admin_user: i64,
     pub admin_login: String,
+    pub admin_token: String,
+    /// A customer bound to the radar user, and its token.
+    pub customer: i64,
+    pub customer_token: String,
 }
 
 fn admin_url() -> String {
@@ -165,9 +171,9 @@ impl RadarProcess {
             .unwrap()
             .get(0);
         let admin_login = format!("logs-admin-{company}");
-        db.execute(
+        let admin_user: i64 = db.query_one(
             "INSERT INTO admin_users (login_user, username, password, company_id, role_id, token)
-             VALUES ($1, $1, $2, $3, 1, $4)",
+             VALUES ($1, $1, $2, $3, 1, $4) RETURNING id",
             &[
                 &admin_login,
                 &radar::password::hash(admin_password).unwrap(),
@@ -176,13 +182,30 @@ impl RadarProcess {
             ],
         )
         .await
-        .unwrap();
+        .unwrap()
+        .get(0);
+        let openid = format!("openid-seed-{company}");
+        let customer: i64 = db
+            .query_one(
+                "INSERT INTO customers (company_id, openid, user_type, username, token)
+                 VALUES ($1, $2, 2, '客户', $3) RETURNING id",
+                &[&company, &openid, &md5_hex(&openid)],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        self.bind(radar_user, customer).await;
         Seed {
             company,
             app_secret,
             radar_user,
+            radar_token: md5_hex(&radar_login),
             radar_login,
+            admin_user,
+            admin_token: md5_hex(&admin_login),
             admin_login,
+            customer,
+            customer_token: md5_hex(&openid),
         }
     }
 

@@ -25,7 +25,10 @@ pub async fn login(state: web::Data<AppState>, p: Params) -> Result<Envelope, Ap
     let login_user = f.text("username", 32);
     let pass = f.text("password", 128);
     f.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    let bad_login = || ApiError::code(401, "账号或密码错误");
+    let bad_login = || {
+        crate::telemetry::metrics::login_failed("admin");
+        ApiError::code(401, "账号或密码错误")
+    };
     let db = state.db.get().await?;
     let account = store::admin_account::by_login(&db, &login_user)
         .await?
