@@ -117,6 +117,12 @@ fn the_nginx_sample_passes_nginx_t() {
     );
 }
 
+/// The first `proxy_read_timeout <n>s` in `block`, in seconds.
+fn read_timeout(block: &str) -> u64 {
+    let value = block.split("proxy_read_timeout ").nth(1).unwrap();
+    value.split('s').next().unwrap().parse().unwrap()
+}
+
 #[test]
 fn the_nginx_sample_keeps_sockets_open_longer_than_the_server_timeouts() {
     let conf = std::fs::read_to_string(repo("deploy/nginx/radar.conf")).unwrap();
@@ -130,26 +136,10 @@ fn the_nginx_sample_keeps_sockets_open_longer_than_the_server_timeouts() {
         .unwrap();
     assert!(sockets.contains("proxy_set_header Upgrade    $http_upgrade;"));
     assert!(sockets.contains("proxy_buffering off;"));
-    let read: u64 = sockets
-        .split("proxy_read_timeout ")
-        .nth(1)
-        .unwrap()
-        .split('s')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let read = read_timeout(sockets);
     assert!(read > defaults.chat.client_timeout_secs && read > defaults.chat.heartbeat_secs);
     let http = conf.split("location / {").nth(1).unwrap();
-    let read: u64 = http
-        .split("proxy_read_timeout ")
-        .nth(1)
-        .unwrap()
-        .split('s')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let read = read_timeout(http);
     assert!(
         read > defaults.chat.max_wait_secs,
         "long-polls outlast the proxy"

@@ -63,41 +63,35 @@ async fn a_login_a_phone_decryption_and_chat_sends_log_no_secret() {
     let cid = login["data"]["cid"].as_i64().unwrap();
     let customer_token = login["data"]["token"].as_str().unwrap().to_owned();
     radar.bind(seed.radar_user, cid).await;
-    let m7: Value = http
-        .post(format!(
+    let m7 = post(
+        &http,
+        format!(
             "{base}/zhugeleida/xiaochengxu/chat/encrypted_phone_number/0?{}",
             signer.sign(cid, &customer_token)
-        ))
-        .form(&[
+        ),
+        &[
             ("u_id", seed.radar_user.to_string().as_str()),
             ("encryptedData", PHONE_DATA),
             ("iv", PHONE_IV),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(m7["data"]["phoneNumber"], PHONE, "{m7}");
 
     // The customer chats over HTTP and over the socket.
-    let sent: Value = http
-        .post(format!(
+    let sent = post(
+        &http,
+        format!(
             "{base}/zhugeleida/xiaochengxu/chat/send_msg/0?{}",
             signer.sign(cid, &customer_token)
-        ))
-        .form(&[
+        ),
+        &[
             ("u_id", seed.radar_user.to_string().as_str()),
             ("content", r#"{"info_type":1,"msg":"http hello"}"#),
             ("send_type", "2"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(sent["code"], 200, "{sent}");
     let ws_url = format!(
         "{}/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat",
@@ -114,50 +108,38 @@ async fn a_login_a_phone_decryption_and_chat_sends_log_no_secret() {
 
     // A radar user fails once, logs in, and answers; an admin logs in.
     let radar_login = |password: &'static str| {
-        http.post(format!("{base}/zhugeleida/qiyeweixin/login"))
-            .form(&[
-                ("login_user", seed.radar_login.as_str()),
-                ("password", password),
-            ])
-            .send()
+        let form = [
+            ("login_user", seed.radar_login.clone()),
+            ("password", password.to_owned()),
+        ];
+        post(&http, format!("{base}/zhugeleida/qiyeweixin/login"), form)
     };
-    radar_login(WRONG_PASSWORD).await.unwrap();
-    let ok: Value = radar_login(RADAR_PASSWORD)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    radar_login(WRONG_PASSWORD).await;
+    let ok = radar_login(RADAR_PASSWORD).await;
     let radar_token = ok["data"]["token"].as_str().unwrap().to_owned();
-    let reply: Value = http
-        .post(format!(
+    let reply = post(
+        &http,
+        format!(
             "{base}/zhugeleida/qiyeweixin/chat/send_msg/0?{}",
             signer.sign(seed.radar_user, &radar_token)
-        ))
-        .form(&[
+        ),
+        &[
             ("customer_id", cid.to_string().as_str()),
             ("content", r#"{"info_type":1,"msg":"reply"}"#),
             ("send_type", "1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(reply["code"], 200, "{reply}");
-    let admin: Value = http
-        .post(format!("{base}/zhugeleida/admin/login"))
-        .form(&[
+    let admin = post(
+        &http,
+        format!("{base}/zhugeleida/admin/login"),
+        &[
             ("username", seed.admin_login.as_str()),
             ("password", ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     let admin_token = admin["data"]["token"].as_str().unwrap().to_owned();
     drop(ws);
 
@@ -203,6 +185,16 @@ async fn a_login_a_phone_decryption_and_chat_sends_log_no_secret() {
         send.is_some(),
         "no line in the span of the customer's send_msg:\n{text}"
     );
+}
+
+/// POSTs a form and returns the JSON answer.
+async fn post<K: serde::Serialize, V: serde::Serialize>(
+    http: &reqwest::Client,
+    url: String,
+    form: impl AsRef<[(K, V)]>,
+) -> Value {
+    let resp = http.post(url).form(form.as_ref()).send().await.unwrap();
+    resp.json().await.unwrap()
 }
 
 fn lines_with(lines: &[Value], needle: &str) -> String {
