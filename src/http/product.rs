@@ -51,8 +51,7 @@ pub async fn product_single(state: web::Data<AppState>, p: Params) -> Result<Env
     let owner = card_owner(&state, uid, cid).await?;
     let db = state.db.get().await?;
     let Some(product) = store::product::single(&db, product_id, owner.company_id).await? else {
-        let errors = FormErrors::single("product_id", "产品不存在", "invalid");
-        return Err(errors.in_data(402, "请求异常"));
+        return Err(product_missing(&db, product_id).await);
     };
     let mut item = product_json(&product);
     item["content"] = product.content.clone();
@@ -73,6 +72,19 @@ pub async fn product_single(state: web::Data<AppState>, p: Params) -> Result<Env
         "查询成功",
         json!({"ret_data": [item], "data_count": 1}),
     ))
+}
+
+/// Why M19 found no product in the card owner's company: another company's product answers
+/// `{code:302, msg:'产品不存在'}` (spec M19 New), an id that exists nowhere the legacy form error
+/// `{code:402, msg:'请求异常', data:{product_id:[产品不存在]}}`.
+async fn product_missing(db: &deadpool_postgres::Object, product_id: i64) -> ApiError {
+    match store::admin_product::company_of(db, product_id).await {
+        Ok(Some(_)) => ApiError::not_found("产品不存在"),
+        Ok(None) => {
+            FormErrors::single("product_id", "产品不存在", "invalid").in_data(402, "请求异常")
+        }
+        Err(e) => e.into(),
+    }
 }
 
 /// GET /zhugeleida/xiaochengxu/product/product_list: spec M20 "产品-查看所有产品".

@@ -124,29 +124,64 @@ async fn a_single_product_is_shown_with_its_owner_and_logged() {
 }
 
 #[actix_web::test]
-async fn a_product_of_another_company_or_unknown_is_not_shown() {
+async fn a_product_of_another_company_is_not_found_and_an_unknown_one_a_form_error() {
     let (app, _company, radar, customer) = setup().await;
     let other = app.seed_company("乙公司").await;
     let foreign = seed_product(&app, other, None, "别家", 1, 0).await;
-    for id in [foreign.to_string(), "99999".to_owned()] {
+    let single = |id: String| {
+        let (app, customer) = (&app, &customer);
         let q = format!("uid={}&product_id={id}", radar.id);
-        let body = app
-            .get_signed(&format!("{P}/product/product_single"), &customer, &q)
-            .await;
-        assert_eq!(body["code"], 402);
-        assert_eq!(body["data"]["product_id"][0]["message"], "产品不存在");
-    }
-    let body = app
-        .get_signed(
-            &format!("{P}/product/product_single"),
-            &customer,
-            &format!("uid={}&product_id=x", radar.id),
-        )
-        .await;
+        async move {
+            app.get_signed(&format!("{P}/product/product_single"), customer, &q)
+                .await
+        }
+    };
+
+    let foreign_body = single(foreign.to_string()).await;
+    let unknown_body = single("99999".to_owned()).await;
+    let bad_body = single("x".to_owned()).await;
+
     assert_eq!(
-        body["data"]["product_id"][0]["message"],
+        foreign_body,
+        json!({"code": 302, "msg": "产品不存在", "data": {}, "note": {}})
+    );
+    assert_eq!(unknown_body["code"], 402);
+    assert_eq!(unknown_body["msg"], "请求异常");
+    assert_eq!(
+        unknown_body["data"]["product_id"][0]["message"],
+        "产品不存在"
+    );
+    assert_eq!(
+        bad_body["data"]["product_id"][0]["message"],
         "Enter a whole number."
     );
+    let logged = app.scalar("SELECT count(*) FROM action_logs", &[]).await;
+    assert_eq!(logged, 0, "nothing is logged for a product not shown");
+}
+
+#[actix_web::test]
+async fn mall_actions_on_a_product_of_another_company_are_not_found() {
+    let (app, _company, radar, customer) = setup().await;
+    let other = app.seed_company("乙公司").await;
+    let foreign = seed_product(&app, other, None, "别家", 1, 0).await;
+    let q = format!("uid={}&product_id={foreign}", radar.id);
+
+    for path in [
+        "product/forward_product",
+        "product/consult_product",
+        "mallManage/forward_product",
+        "mallManage/consult_product",
+    ] {
+        let body = app.get_signed(&format!("{P}/{path}"), &customer, &q).await;
+
+        assert_eq!(
+            body,
+            json!({"code": 302, "msg": "商品不存在", "data": {}, "note": {}}),
+            "{path}"
+        );
+    }
+    let messages = app.scalar("SELECT count(*) FROM chat_messages", &[]).await;
+    assert_eq!(messages, 0);
 }
 
 #[actix_web::test]
