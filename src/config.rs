@@ -1,7 +1,7 @@
 //! Settings: `config.toml` layered with `RADAR__<SECTION>__<KEY>` environment variables.
 //!
-//! Every key has a default in `config.toml`; unknown keys and wrong types fail at start with a
-//! message naming the key. Settings are passed by value into `startup::Application::build`.
+//! Every key has a default in `config.toml`; unknown keys (named with their section, e.g.
+//! `server.bnid`, and where they were set) and wrong types fail at start with a message naming the key. Settings are passed by value into `startup::Application::build`.
 
 use std::path::{Path, PathBuf};
 
@@ -204,6 +204,7 @@ impl Settings {
         let raw = builder
             .build()
             .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        check_known_keys(&raw, path.unwrap_or(Path::new("config.toml")))?;
         let mut settings: Settings = raw
             .try_deserialize()
             .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
@@ -258,6 +259,55 @@ impl Settings {
     }
 }
 
+/// Refuses a key the shipped `config.toml` lacks, naming it with its section (`server.bnid`) and
+/// where it was set (`file`, or the environment); serde alone would name only `bnid`. The defaults
+/// list every key (Settings has no serde defaults and denies unknown fields), so they are the schema.
+fn check_known_keys(raw: &config::Config, file: &Path) -> anyhow::Result<()> {
+    use config::Source as _;
+    let known = config::Config::builder()
+        .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+        .build()
+        .and_then(|c| c.collect())
+        .map_err(|e| anyhow::anyhow!("bad built-in defaults: {e}"))?;
+    let given = raw
+        .collect()
+        .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+    match unknown_key(&given, &known, "") {
+        None => Ok(()),
+        Some((key, origin)) => {
+            let place = match origin.as_deref() {
+                Some("the environment") => format!(
+                    " (set by the environment variable RADAR__{})",
+                    key.replace('.', "__").to_uppercase()
+                ),
+                Some(_) => format!(" (set in {})", file.display()),
+                None => String::new(),
+            };
+            anyhow::bail!("bad configuration: unknown key {key}{place}")
+        }
+    }
+}
+
+type Table = config::Map<String, config::Value>;
+
+/// The first key (in sorted order) of `given` missing from `known`, as a dotted path under
+/// `prefix`, with the origin of its value.
+fn unknown_key(given: &Table, known: &Table, prefix: &str) -> Option<(String, Option<String>)> {
+    let mut keys: Vec<&String> = given.keys().collect();
+    keys.sort();
+    keys.into_iter().find_map(|key| {
+        let path = format!("{prefix}{key}");
+        let value = &given[key];
+        match (&value.kind, known.get(key).map(|k| &k.kind)) {
+            (_, None) => Some((path, value.origin().map(str::to_owned))),
+            (config::ValueKind::Table(inner), Some(config::ValueKind::Table(schema))) => {
+                unknown_key(inner, schema, &format!("{path}."))
+            }
+            _ => None,
+        }
+    })
+}
+
 /// Cores this process may use (2 if unknown): sizes worker threads, the pool and batch shards.
 pub fn cores() -> usize {
     std::thread::available_parallelism()
@@ -280,12 +330,26 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_key_is_named_in_the_error() {
+    fn an_unknown_key_is_named_with_its_section_and_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.toml");
-        std::fs::write(&p, "[server]\nbindd = \"x\"\n").unwrap();
+        std::fs::write(&p, "[server]\nbnid = \"x\"\n").unwrap();
+
         let err = Settings::load(Some(&p)).unwrap_err().to_string();
-        assert!(err.contains("bindd"), "{err}");
+
+        assert!(err.contains("unknown key server.bnid"), "{err}");
+        assert!(err.contains("c.toml"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_section_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[srever]\nbind = \"x\"\n").unwrap();
+
+        let err = Settings::load(Some(&p)).unwrap_err().to_string();
+
+        assert!(err.contains("unknown key srever"), "{err}");
     }
 
     #[test]
