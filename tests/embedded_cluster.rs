@@ -97,13 +97,13 @@ async fn the_embedded_cluster_starts_answers_and_keeps_its_data_across_restarts(
 
 #[tokio::test]
 async fn a_server_left_running_by_an_earlier_run_is_reused() {
-    // Arrange: a handle that is forgotten (as if the process had been killed) leaves the server up.
+    // Arrange: a handle abandoned (as if the process had been killed) leaves the server up.
     let tmp = reachable_tempdir();
     let data_dir = tmp.path().join("data");
     let Some(pg) = start_or_skip(&data_dir).await else {
         return;
     };
-    std::mem::forget(pg);
+    pg.abandon();
 
     // Act
     let mut pg = EmbeddedPostgres::start(&data_dir)
@@ -176,7 +176,7 @@ async fn a_cluster_whose_server_was_killed_starts_again() {
         "create table kept (n int); insert into kept values (7)",
     )
     .await;
-    std::mem::forget(pg);
+    pg.abandon();
     let pid_file = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid"))
         .expect("reading postmaster.pid");
     let pid: i32 = pid_file
@@ -202,4 +202,72 @@ async fn a_cluster_whose_server_was_killed_starts_again() {
 
     // Assert
     assert_eq!(kept, 7);
+}
+
+/// Whether a server runs on the cluster of `data_dir` (its postmaster.pid names a live process).
+fn server_alive(data_dir: &Path) -> bool {
+    std::fs::read_to_string(data_dir.join("postgres/postmaster.pid"))
+        .ok()
+        .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<i32>().ok()))
+        .is_some_and(|pid| nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok())
+}
+
+#[tokio::test]
+async fn only_the_last_user_of_a_shared_cluster_stops_it() {
+    // Arrange: `serve` and a command on the same data dir.
+    let tmp = reachable_tempdir();
+    let data_dir = tmp.path().join("data");
+    let Some(mut serve) = start_or_skip(&data_dir).await else {
+        return;
+    };
+    let mut command = EmbeddedPostgres::start(&data_dir)
+        .await
+        .expect("joining the running cluster");
+
+    // Act: the command ends first.
+    command.stop().await.expect("leaving the cluster");
+    let one = query_one_i32(&serve, "select 1").await;
+    let alive_after_command = server_alive(&data_dir);
+    serve.stop().await.expect("stopping the cluster");
+
+    // Assert
+    assert_eq!(one, 1, "the server's cluster still answers");
+    assert!(alive_after_command);
+    assert!(!server_alive(&data_dir), "the last user stopped it");
+}
+
+#[tokio::test]
+async fn a_server_radar_did_not_start_is_used_and_left_running() {
+    // Arrange: a running server without Radar's record of having started it (as after `pg_ctl start`).
+    let tmp = reachable_tempdir();
+    let data_dir = tmp.path().join("data");
+    let Some(pg) = start_or_skip(&data_dir).await else {
+        return;
+    };
+    pg.abandon();
+    std::fs::remove_file(data_dir.join("postgres.started")).expect("removing the record");
+
+    // Act
+    let mut pg = EmbeddedPostgres::start(&data_dir)
+        .await
+        .expect("using the running server");
+    let one = query_one_i32(&pg, "select 1").await;
+    pg.stop().await.expect("leaving the cluster");
+    let alive = server_alive(&data_dir);
+    // Clean up what the test started: a fast shutdown of the postmaster.
+    let pid: i32 = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid"))
+        .expect("postmaster.pid")
+        .lines()
+        .next()
+        .and_then(|l| l.parse().ok())
+        .expect("a pid");
+    let pid = nix::unistd::Pid::from_raw(pid);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("stopping the postmaster");
+    while nix::sys::signal::kill(pid, None).is_ok() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Assert
+    assert_eq!(one, 1);
+    assert!(alive, "a server someone else started must be left running");
 }

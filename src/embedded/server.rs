@@ -45,16 +45,17 @@ impl EmbeddedPostgres {
         }
     }
 
-    /// Takes over a server an earlier run left behind, reading its socket from postmaster.pid.
+    /// Uses a server that already runs on the cluster (another Radar process's, or one an earlier
+    /// run left behind), reading its socket from postmaster.pid.
     pub(super) fn adopt_running_server(&mut self) -> Result<(), EmbeddedError> {
         let pid_file = self.cluster_dir.join("postmaster.pid");
         let text = std::fs::read_to_string(&pid_file).map_err(io("reading", &pid_file))?;
         let (port, socket_dir) = parse_postmaster_pid(&text)
             .ok_or_else(|| EmbeddedError::ForeignServer(self.cluster_dir.clone()))?;
-        tracing::warn!(
+        tracing::info!(
             dir = %self.cluster_dir.display(),
             socket_dir = %socket_dir.display(),
-            "a server from an earlier run is still running on this cluster: reusing it"
+            "the embedded PostgreSQL is already running: using it"
         );
         self.port = port;
         self.socket_dir = socket_dir;
