@@ -4,9 +4,16 @@
 # Finds PostgreSQL and Redis on loopback, or starts private ones, exports
 #   RADAR_TEST_DATABASE_URL  a superuser URL that can CREATE DATABASE
 #   RADAR_TEST_REDIS_URL     a Redis URL
-# drops leftover radar_test_% databases, then runs `cargo test --locked "$@"` and exits with its
-# status. On a fresh Debian/Ubuntu with only Rust installed, missing packages are installed with
-# apt-get (through sudo when not root). Only what this script started is stopped again.
+#   RADAR_TEST_RUN_ID        this run's id (12 hex digits)
+# then runs `cargo test --locked "$@"` and exits with its status. On a fresh Debian/Ubuntu with only
+# Rust installed, missing packages are installed with apt-get (through sudo when not root). Only
+# what this script started is stopped again.
+#
+# What a run leaves behind: nothing. Each test creates a database radar_test_<run id>_<uuid> and a
+# data directory $TMPDIR/radar-test-<run id>-<uuid> and removes both when it ends; on exit this
+# script drops whatever of THIS run is left (a test killed mid-way) — never the databases of another
+# run going on at the same time on the same PostgreSQL — and, from earlier runs that were killed,
+# radar_test_% databases created more than 6 hours ago.
 #
 # Settings (environment):
 #   RADAR_TEST_DATABASE_URL, RADAR_TEST_REDIS_URL  when set, used as they are (no detection)
@@ -27,9 +34,13 @@ WORK_DIR=""      # files of the private servers; removed on exit
 PG_CTL=""        # set once a private PostgreSQL runs
 PG_DATA=""
 REDIS_PIDFILE="" # set once a private Redis runs
+RUN_ID=${RADAR_TEST_RUN_ID:-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')}
+CLEAN_DBS=""     # set once RADAR_TEST_DATABASE_URL is known: this run's databases are dropped on exit
 
 cleanup() {
   local rc=$?
+  if [ -n "$CLEAN_DBS" ]; then drop_test_dbs "radar\_test\_${RUN_ID}\_%" "this run's"; fi
+  rm -rf "${TMPDIR:-/tmp}/radar-test-${RUN_ID}-"*
   if [ -n "$PG_CTL" ]; then
     say "stopping the private PostgreSQL"
     as_postgres "$PG_CTL" stop -D "$PG_DATA" -m fast -w >/dev/null 2>&1 || true
@@ -194,21 +205,26 @@ setup_redis() {
   fi
 }
 
-# Test databases of earlier, interrupted runs; ones still in use are kept.
-drop_leftover_test_dbs() {
-  local psql dbs db dropped=0
+# Drops the databases whose name is LIKE $1 (and, when $3 is set, that were created more than $3
+# ago, by the age of their PG_VERSION file), telling the user which ($2).
+drop_test_dbs() {
+  local pattern=$1 what=$2 age=${3:-} psql dbs db dropped=0 query
   psql=$(find_psql) || {
-    say "psql not found: leftover radar_test_% databases are not dropped"
+    say "psql not found: $what radar_test_% databases are not dropped"
     return 0
   }
-  dbs=$("$psql" "$RADAR_TEST_DATABASE_URL" -XAtqc "select datname from pg_database where datname like 'radar\_test\_%'" 2>/dev/null) || return 0
+  query="select datname from pg_database where datname like '$pattern'"
+  if [ -n "$age" ]; then
+    query="$query and (pg_stat_file('base/' || oid || '/PG_VERSION', true)).modification < now() - interval '$age'"
+  fi
+  dbs=$("$psql" "$RADAR_TEST_DATABASE_URL" -XAtqc "$query" 2>/dev/null) || return 0
   while IFS= read -r db; do
     [ -n "$db" ] || continue
-    if printf 'drop database if exists :"db";\n' | "$psql" "$RADAR_TEST_DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -v db="$db" >/dev/null 2>&1; then
+    if printf 'drop database if exists :"db" with (force);\n' | "$psql" "$RADAR_TEST_DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -v db="$db" >/dev/null 2>&1; then
       dropped=$((dropped + 1))
     fi
   done <<<"$dbs"
-  if [ "$dropped" -gt 0 ]; then say "dropped $dropped leftover radar_test_% database(s)"; fi
+  if [ "$dropped" -gt 0 ]; then say "dropped $dropped $what radar_test_% database(s)"; fi
 }
 
 # tests/deploy.rs runs `nginx -t` on deploy/nginx/radar.conf and `systemd-analyze verify` on the
@@ -242,6 +258,7 @@ ensure_deploy_tools() {
 }
 
 main() {
+  [[ $RUN_ID =~ ^[a-z0-9]{1,16}$ ]] || die "RADAR_TEST_RUN_ID must be 1-16 lowercase letters or digits, not '$RUN_ID'"
   ensure_rust_toolchain
 
   setup_postgres
@@ -252,9 +269,13 @@ main() {
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
   ensure_deploy_tools
   export RADAR_TEST_DATABASE_URL RADAR_TEST_REDIS_URL
+  export RADAR_TEST_RUN_ID=$RUN_ID
   say "RADAR_TEST_DATABASE_URL=$RADAR_TEST_DATABASE_URL"
   say "RADAR_TEST_REDIS_URL=$RADAR_TEST_REDIS_URL"
-  drop_leftover_test_dbs
+  say "RADAR_TEST_RUN_ID=$RUN_ID (databases radar_test_${RUN_ID}_*, removed when the run ends)"
+  CLEAN_DBS=1
+  # Killed runs of long ago; a run going on now is never that old.
+  drop_test_dbs 'radar\_test\_%' "leftover (over 6 hours old)" "6 hours"
 
   say "running: cargo test --locked $*"
   local rc=0

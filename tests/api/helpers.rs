@@ -1,5 +1,8 @@
 //! `spawn_app`: a real Radar node on a random port, with its own fresh database and a fake WeChat
 //! server, plus seeding and signed-request helpers.
+//!
+//! Clean-up: a `TestApp` drops its database and removes its data directory when it is dropped (at
+//! the end of the test, also when the test fails); naming in `tests/support/test_db.rs`.
 
 use std::net::TcpListener;
 
@@ -9,11 +12,9 @@ use radar::startup::{build_state, prepare_database, run};
 use serde_json::Value;
 use wiremock::MockServer;
 
-/// Superuser URL of the test PostgreSQL (scripts/test.sh exports it).
-pub fn admin_database_url() -> String {
-    std::env::var("RADAR_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
+use crate::test_db;
+
+pub use crate::test_db::create_database;
 
 /// A running node.
 #[allow(dead_code)] // `settings` is read by some test modules only
@@ -61,31 +62,8 @@ pub async fn test_settings(wechat: &MockServer) -> Settings {
     s.wechat.mode = WechatMode::Live;
     s.wechat.api_base = wechat.uri();
     s.wechat.timeout_ms = 2000;
-    s.storage.data_dir =
-        std::env::temp_dir().join(format!("radar-test-{}", uuid::Uuid::new_v4().simple()));
+    s.storage.data_dir = test_db::data_dir();
     s
-}
-
-/// Creates an empty database `radar_test_<uuid>` and returns its URL.
-pub async fn create_database() -> String {
-    let admin = admin_database_url();
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-        .await
-        .expect("test PostgreSQL reachable");
-    tokio::spawn(conn);
-    let name = format!("radar_test_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    let mut cfg: tokio_postgres::Config = admin.parse().expect("admin url parses");
-    cfg.dbname(&name);
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_owned())
-        .expect("url has a database");
-    let _ = cfg;
-    format!("{base}/{name}")
 }
 
 /// Spawns a node with default test settings.
@@ -112,6 +90,14 @@ pub async fn spawn_with(settings: Settings, wechat: MockServer) -> TestApp {
         http: reqwest::Client::new(),
         settings,
         state,
+    }
+}
+
+impl Drop for TestApp {
+    /// Drops the test's database and removes its data directory.
+    fn drop(&mut self) {
+        test_db::drop_database(&self.settings.database.url);
+        test_db::remove_data_dir(&self.settings.storage.data_dir);
     }
 }
 

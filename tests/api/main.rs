@@ -23,5 +23,7 @@ mod socket;
 mod socket_limits;
 #[path = "../support/tcp_proxy.rs"]
 mod tcp_proxy;
+#[path = "../support/test_db.rs"]
+mod test_db;
 mod transport;
 mod ws_client;
