@@ -2,12 +2,15 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::auth::new_token;
 use crate::config::Settings;
 use crate::startup::{prepare_database, Application};
-use crate::{demo, password, store};
+use crate::store::admin_account::{self, NewAccount};
+use crate::store::admin_company::{self, CompanyForm};
+use crate::{demo, password, time};
 
 /// Radar: backend of the 诸葛雷达 WeChat mini-program business-card CRM.
 #[derive(Debug, Parser)]
@@ -49,10 +52,10 @@ pub enum AdminCommand {
         #[arg(long)]
         password: String,
         /// Card quota of the company.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i16).range(0..))]
         cards: i16,
-        /// Months of service from today.
-        #[arg(long, default_value_t = 12)]
+        /// Months of service from today (the Shanghai day).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(i16).range(1..=1200))]
         months: i16,
     },
 }
@@ -67,9 +70,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(settings).await,
         Command::Migrate => with_database(&settings, |_| async { Ok(()) }).await,
         Command::Demo => {
+            let data_dir = settings.storage.data_dir.clone();
             with_database(&settings, |pool| async move {
                 let mut client = pool.get().await?;
                 let loaded = demo::load(&mut client).await?;
+                demo::ensure_pictures(&client, &data_dir).await?;
                 tracing::info!(loaded, "demo data");
                 Ok(())
             })
@@ -85,8 +90,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     months,
                 },
         } => {
+            let b = Bootstrap {
+                company: &company,
+                username: &username,
+                password: &password,
+                cards,
+                months,
+            };
             with_database(&settings, |pool| async move {
-                let ids = bootstrap(&pool, &company, &username, &password, cards, months).await?;
+                let ids = bootstrap(&pool, &b, Utc::now()).await?;
                 println!("{ids}");
                 Ok(())
             })
@@ -119,7 +131,9 @@ fn bind_host(settings: &Settings) -> String {
         .unwrap_or_default()
 }
 
-/// Migrates the configured (or embedded) database, runs `f` on its URL, stops an embedded cluster.
+/// Migrates the configured (or embedded) database and runs `f` on its pool. An embedded cluster
+/// this command had to start is stopped again; one that `serve` (or any other Radar process) is
+/// using is left running.
 async fn with_database<F, Fut>(settings: &Settings, f: F) -> anyhow::Result<()>
 where
     F: FnOnce(deadpool_postgres::Pool) -> Fut,
@@ -127,40 +141,72 @@ where
 {
     let mut db = prepare_database(settings).await?;
     let result = f(db.pool.clone()).await;
+    db.pool.close();
     if let Some(pg) = db.embedded.as_mut() {
         pg.stop().await?;
     }
     result
 }
 
-/// Creates a company and its role-1 admin; returns `{"company_id":…,"admin_user_id":…}`.
+/// A new company and its first super-admin (`radar admin bootstrap`).
+#[derive(Debug, Clone)]
+pub struct Bootstrap<'a> {
+    pub company: &'a str,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub cards: i16,
+    pub months: i16,
+}
+
+/// Creates the company (service from the Shanghai day of `now`) and its role-1 admin; returns
+/// `{"company_id":…,"admin_user_id":…}`.
 pub async fn bootstrap(
     pool: &deadpool_postgres::Pool,
-    company: &str,
-    username: &str,
-    pass: &str,
-    cards: i16,
-    months: i16,
+    b: &Bootstrap<'_>,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<serde_json::Value> {
-    anyhow::ensure!(!company.trim().is_empty(), "--company must not be empty");
-    anyhow::ensure!(!username.trim().is_empty(), "--username must not be empty");
+    let (company, username) = (b.company.trim(), b.username.trim());
+    anyhow::ensure!(!company.is_empty(), "--company must not be empty");
+    anyhow::ensure!(!username.is_empty(), "--username must not be empty");
     anyhow::ensure!(
-        pass.len() >= 8,
+        b.password.chars().count() >= 8,
         "--password must have at least 8 characters"
     );
+    let months = u32::try_from(b.months).ok().filter(|m| *m >= 1);
+    let (start, end) = months
+        .and_then(|m| time::service_period(now, m))
+        .ok_or_else(|| anyhow::anyhow!("--months must be between 1 and 1200"))?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let company_id = store::admin::insert_company(&tx, company, cards, months).await?;
-    let hash = password::hash(pass)?;
-    let admin = store::admin::NewAdmin {
+    if admin_company::name_taken(&tx, company, None).await? {
+        anyhow::bail!("a company named {company:?} exists already");
+    }
+    if admin_account::login_taken(&tx, username).await? {
+        anyhow::bail!("the admin login {username:?} is taken");
+    }
+    let form = CompanyForm {
+        name: company.to_owned(),
+        charging_start_time: start,
+        open_length_time: b.months,
+        account_expired_time: end,
+        mingpian_available_num: b.cards,
+        product_function_type: 1,
+        remarks: None,
+        xcx_qr_code: None,
+        admin_is_hidden: None,
+    };
+    let company_id = admin_company::insert(&tx, &form).await?;
+    let hash = password::hash(b.password)?;
+    let admin = NewAccount {
         login_user: username,
         username,
         password_hash: &hash,
         company_id,
         role_id: 1,
-        token: &new_token(pass),
+        token: &new_token(b.password),
+        position: None,
     };
-    let admin_user_id = store::admin::insert_admin(&tx, &admin).await?;
+    let admin_user_id = admin_account::insert(&tx, &admin).await?;
     tx.commit().await?;
     Ok(serde_json::json!({"company_id": company_id, "admin_user_id": admin_user_id}))
 }

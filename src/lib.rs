@@ -10,6 +10,7 @@
 //! - `wechat`   — WeChat's server API (code2session) and data decryption.
 //! - `embedded` — the private PostgreSQL cluster of the embedded default.
 //! - `demo`     — demo data for the embedded default.
+//! - `statics`  — the default avatars and demo pictures Radar's rows point at, drawn when missing.
 //! - `avatar`   — background re-hosting of WeChat avatars, served under `/statics`.
 //! - `poster`   — background pair codes and poster PNGs (spec §4.3), served under `/statics`.
 //! - `telemetry` — logs, request/socket spans, Prometheus metrics.
@@ -32,6 +33,7 @@ pub mod password;
 pub mod poster;
 pub mod startup;
 pub mod state;
+pub mod statics;
 pub mod store;
 pub mod telemetry;
 pub mod time;

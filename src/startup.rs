@@ -20,7 +20,7 @@ use crate::embedded::EmbeddedPostgres;
 use crate::http::health::{self, Readiness};
 use crate::http::ttl_cache::TtlCache;
 use crate::state::AppState;
-use crate::{demo, http, store, telemetry, wechat};
+use crate::{demo, http, statics, store, telemetry, wechat};
 use std::time::Duration;
 
 /// A built, not yet running, Radar node.
@@ -75,13 +75,17 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
+        let client = database.pool.get().await?;
+        let data_dir = &settings.storage.data_dir;
+        statics::ensure(data_dir, &statics::DEFAULT_AVATARS).await?;
+        demo::ensure_pictures(&client, data_dir).await?;
         let example_request = if database.embedded.is_some() {
-            let client = database.pool.get().await?;
             let host = listener.local_addr()?;
             demo::example_request(&client, &format!("http://{host}")).await?
         } else {
             None
         };
+        drop(client);
         let state = build_state(settings, database.pool.clone())?;
         let metrics = match state.settings.metrics.resolved() {
             MetricsBind::Separate(bind) => Some(health::metrics_server(&bind, state.clone())?),
@@ -185,6 +189,9 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let statics = state.settings.storage.data_dir.join("statics");
     let metrics_here = state.settings.metrics.resolved() == MetricsBind::Main;
     let readiness = web::Data::new(Readiness::new(state.db.clone(), state.bus.clone()));
+    // actix-files logs an error per start and serves nothing if the directory is missing.
+    std::fs::create_dir_all(&statics)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", statics.display()))?;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

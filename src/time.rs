@@ -1,6 +1,11 @@
-//! The four legacy time formats (spec §0.3), all rendered in Asia/Shanghai (UTC+8, no DST since 1991).
+//! The four legacy time formats (spec §0.3), all rendered in Asia/Shanghai (UTC+8, no DST since 1991),
+//! and the business day: "today" and day boundaries are Shanghai days, in Rust and in SQL (every
+//! pooled connection runs with `TimeZone = 'Asia/Shanghai'`, see `store::pool`).
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, Timelike, Utc};
+
+/// The business time zone, as PostgreSQL names it.
+pub const ZONE: &str = "Asia/Shanghai";
 
 fn shanghai() -> FixedOffset {
     #[allow(clippy::unwrap_used)]
@@ -51,6 +56,28 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     } else {
         l.format("%m-%d").to_string()
     }
+}
+
+/// The Shanghai calendar date of `t`: at 01:00 in Shanghai (17:00 UTC) it is already tomorrow.
+pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&shanghai()).date_naive()
+}
+
+/// The instant Shanghai's day `d` begins (`None` only for dates chrono cannot represent).
+pub fn local_midnight(d: NaiveDate) -> Option<DateTime<Utc>> {
+    d.and_hms_opt(0, 0, 0)?
+        .and_local_timezone(shanghai())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A service period of `months` calendar months starting on the Shanghai day of `now`:
+/// (that day's midnight, the midnight `months` later), as a company's `charging_start_time` and
+/// `account_expired_time`.
+pub fn service_period(now: DateTime<Utc>, months: u32) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let start = local_date(now);
+    let end = start.checked_add_months(Months::new(months))?;
+    Some((local_midnight(start)?, local_midnight(end)?))
 }
 
 /// Parses an admin-entered `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` as Shanghai local time.
@@ -107,6 +134,31 @@ mod tests {
         assert_eq!(relative(at(2025, 12, 31, 9, 0, 0, 0), now), "2025");
         // Same day of month, another month: not "today".
         assert_eq!(relative(at(2026, 2, 1, 9, 0, 0, 0), now), "02-01");
+    }
+
+    #[test]
+    fn one_in_the_morning_in_shanghai_is_already_the_next_day() {
+        // 2026-03-01 01:00 in Shanghai is 2026-02-28 17:00 UTC.
+        let now = Utc.with_ymd_and_hms(2026, 2, 28, 17, 0, 0).unwrap();
+
+        let (start, end) = service_period(now, 12).unwrap();
+
+        assert_eq!(
+            local_date(now),
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+        );
+        assert_eq!(datetime(start), "2026-03-01 00:00:00");
+        assert_eq!(datetime(end), "2027-03-01 00:00:00");
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 2, 28, 16, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn a_period_ends_on_the_same_day_of_the_month_or_the_last_one() {
+        let jan31 = at(2026, 1, 31, 9, 0, 0, 0);
+
+        let (_, end) = service_period(jan31, 1).unwrap();
+
+        assert_eq!(datetime(end), "2026-02-28 00:00:00");
     }
 
     #[test]

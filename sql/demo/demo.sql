@@ -1,13 +1,14 @@
 -- Demo data for the embedded default and `radar demo`: one company with its mini-program app, two
 -- enabled radar users with cards, photos and tags, products, website content, and one customer who
--- has authorized (so the radar feed fills up). Passwords and tokens are set by src/demo.rs.
+-- has authorized (so the radar feed fills up). Passwords, tokens and the service period (from the
+-- Shanghai day) are set by src/demo.rs; the pictures the rows name are drawn by src/statics.rs.
 WITH co AS (
     INSERT INTO companies (name, area, address, website_content, mingpian_available_num,
                            charging_start_time, open_length_time, account_expired_time, shopping_type)
     VALUES ('诸葛雷达演示公司', '北京', '北京市海淀区中关村大街1号',
             '[{"type":"guntu","data":[{"picture_url":"statics/demo/banner1.jpg"},{"picture_url":"statics/demo/banner2.jpg"}]},
               {"type":"content","data":[{"title":"关于我们","content":"我们用名片雷达连接每一位客户。"}]}]',
-            100, now(), 12, now() + interval '12 months', 1)
+            100, NULL, 12, NULL, 1)
     RETURNING id
 ), app AS (
     INSERT INTO mini_program_apps (company_id, authorization_appid, app_secret, version_num, name)

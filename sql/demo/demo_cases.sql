@@ -1,13 +1,13 @@
 -- Demo data of the case app (spec §5.7): a separate company '美丽人生医美' with a case mini-program
 -- (three_services_type 2), tags, published, unpublished and deleted cases with diaries, and one
 -- customer who has searched, browsed, collected, praised and commented, so every case endpoint
--- shows real output on first start. The customer's token is set by src/demo.rs ('pending-case').
+-- shows real output on first start. The customer's token ('pending-case') and the service period
+-- are set by src/demo.rs.
 WITH co AS (
     INSERT INTO companies (name, area, address, mingpian_available_num, charging_start_time,
                            open_length_time, account_expired_time, shopping_type,
                            product_function_type)
-    VALUES ('美丽人生医美', '上海', '上海市静安区南京西路1000号', 10, now(), 12,
-            now() + interval '12 months', 1, 4)
+    VALUES ('美丽人生医美', '上海', '上海市静安区南京西路1000号', 10, NULL, 12, NULL, 1, 4)
     RETURNING id
 ), app AS (
     INSERT INTO mini_program_apps (company_id, authorization_appid, app_secret, version_num,
@@ -64,8 +64,8 @@ WITH co AS (
          '["statics/demo/diary1_2.jpg"]', '<p>今天拆线，肿胀消了一大半。</p>',
          1::smallint, 1::smallint, 156, 12, 1, interval '33 days'),
         ('小雅的双眼皮日记', '术后一个月：自然又好看', '朋友都说像天生的', interval '10 days',
-         '["statics/demo/diary1_3.mp4"]', '<p>完全恢复，妆都不用画眼线了。</p>',
-         1::smallint, 2::smallint, 320, 25, 1, interval '1 day'),
+         '["statics/demo/diary1_3.jpg"]', '<p>完全恢复，妆都不用画眼线了。</p>',
+         1::smallint, 1::smallint, 320, 25, 1, interval '1 day'),
         ('小雅的双眼皮日记', '术后两个月（未发布）', '', interval '1 day',
          '[]', '<p>草稿</p>', 2::smallint, 1::smallint, 0, 0, 0, interval '12 hours'),
         ('阿敏的隆鼻之旅', '为什么选择膨体隆鼻', '做了很多功课', interval '35 days',

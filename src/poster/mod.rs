@@ -25,7 +25,7 @@
 //! [`RETRY_LOCAL_CODE`].
 
 pub mod code;
-mod files;
+pub(crate) mod files;
 pub mod font;
 pub mod render;
 

@@ -147,7 +147,7 @@ pub async fn login_taken(
     Ok(db.query_one(&stmt, &[&login_user]).await?.get(0))
 }
 
-/// A back-office account created from the admin UI.
+/// A new back-office account (admin UI, `radar admin bootstrap`, the demo).
 pub struct NewAccount<'a> {
     pub login_user: &'a str,
     pub username: &'a str,

@@ -4,7 +4,6 @@
 //! Handlers never hold SQL. Migrations (`sql/migrations`) are applied by `store::migrate`.
 
 pub mod action;
-pub mod admin;
 pub mod admin_account;
 pub mod admin_case;
 pub mod admin_case_diary;
@@ -80,9 +79,17 @@ pub async fn applied_migration(db: &deadpool_postgres::ClientWrapper) -> anyhow:
     Ok(db.query_one(&stmt, &[]).await?.get(0))
 }
 
-/// Builds a pool for `url` (a `postgres://` URL or a key=value string).
+/// Builds a pool for `url` (a `postgres://` URL or a key=value string). Every connection it opens
+/// (the batch writers' own ones too) runs with `TimeZone = 'Asia/Shanghai'`: the business day is
+/// Shanghai's whatever the server's default, so `now()::date`, `date_trunc('day', …)` and
+/// timestamp arithmetic in SQL agree with `crate::time`.
 pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {
-    let pg: tokio_postgres::Config = url.parse()?;
+    let mut pg: tokio_postgres::Config = url.parse()?;
+    let options = match pg.get_options() {
+        Some(given) => format!("{given} -c TimeZone={}", crate::time::ZONE),
+        None => format!("-c TimeZone={}", crate::time::ZONE),
+    };
+    pg.options(&options);
     let manager = Manager::from_config(
         pg,
         tokio_postgres::NoTls,

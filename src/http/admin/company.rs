@@ -3,7 +3,7 @@
 //! set its switches and mini-program app.
 
 use actix_web::web;
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Months, Utc};
 use serde_json::{json, Value};
 
 use super::input::{path_id, unique_violation, Form};
@@ -103,11 +103,6 @@ pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, Api
     ))
 }
 
-/// Shanghai midnight of `d`.
-fn local_midnight(d: NaiveDate) -> Option<DateTime<Utc>> {
-    time::parse_local(&d.format("%Y-%m-%d").to_string())
-}
-
 /// The create/update form; the service ends `open_length_time` calendar months after the start.
 fn read_company(p: &Params) -> Result<CompanyForm, ApiError> {
     let mut f = Form::new(p);
@@ -121,7 +116,7 @@ fn read_company(p: &Params) -> Result<CompanyForm, ApiError> {
     let hidden = f.opt_choice("admin_is_hidden", &[1, 2]);
     let period = start.and_then(|d| {
         let end = d.checked_add_months(Months::new(u32::try_from(months).ok()?))?;
-        Some((local_midnight(d)?, local_midnight(end)?))
+        Some((time::local_midnight(d)?, time::local_midnight(end)?))
     });
     if start.is_some() && period.is_none() {
         f.error("charging_start_time", "Enter a valid date.");

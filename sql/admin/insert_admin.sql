@@ -1,4 +1,0 @@
--- $1 login name, $2 display name, $3 password hash, $4 company, $5 role, $6 token
-INSERT INTO admin_users (login_user, username, password, company_id, role_id, token)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id
