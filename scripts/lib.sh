@@ -1,4 +1,4 @@
-# Shell helpers shared by scripts/serve.sh and scripts/test.sh; sourced, never run.
+# Shell helpers shared by scripts/serve.sh, scripts/radar and scripts/test.sh; sourced, never run.
 #
 # The sourcing script sets LOG_PREFIX (its own name, e.g. "test.sh") first: `say` and `die` tag
 # their messages with it, so the user sees which script is talking.
@@ -58,4 +58,58 @@ pg_bin_dir() {
     fi
   done
   return 1
+}
+
+# Value of `key = "value"` in [section] of config.toml (empty when absent).
+toml_value() {
+  awk -v section="[$1]" -v key="$2" '
+    /^[ \t]*\[/ { in_section = ($0 ~ "^[ \t]*\\[" substr(section, 2, length(section) - 2) "\\]") }
+    in_section && $0 ~ "^[ \t]*" key "[ \t]*=" {
+      sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit
+    }' config.toml 2>/dev/null || true
+}
+
+# Whether the postgres account can enter $1 (or, if it does not exist yet, its nearest ancestor).
+postgres_can_reach() {
+  local dir=$1
+  while [ ! -e "$dir" ] && [ "$dir" != / ]; do dir=$(dirname "$dir"); done
+  if command -v runuser >/dev/null 2>&1; then
+    (cd / && runuser -u postgres -- test -x "$dir")
+  else
+    # shellcheck disable=SC2016 # $1 belongs to the inner shell
+    (cd / && su -s /bin/sh postgres -c 'test -x "$1"' -- "$dir")
+  fi
+}
+
+# Whether Radar will run its embedded PostgreSQL (database.url empty, in env or config.toml).
+embedded_db() {
+  local url=${RADAR__DATABASE__URL-$(toml_value database url)}
+  [ -z "$url" ]
+}
+
+# For the embedded default: installs the PostgreSQL server binaries when missing; as root, when the
+# postgres account (which runs the cluster) cannot reach the data directory, exports
+# RADAR__STORAGE__DATA_DIR=/var/lib/radar unless already set. Run from the checkout's root.
+prepare_embedded_default() {
+  embedded_db || return 0
+  local bin
+  if bin=$(pg_bin_dir); then
+    say "PostgreSQL server binaries: $bin"
+  else
+    say "PostgreSQL server binaries (initdb, pg_ctl) not found; installing the postgresql package"
+    apt_install postgresql
+    bin=$(pg_bin_dir) || die "PostgreSQL server binaries still not found after installing postgresql"
+    say "PostgreSQL server binaries: $bin"
+  fi
+  if is_root && [ -z "${RADAR__STORAGE__DATA_DIR:-}" ]; then
+    id postgres >/dev/null 2>&1 || die "running as root, but there is no postgres account (initdb refuses to run as root): apt-get install -y postgresql"
+    local data_dir
+    data_dir=$(toml_value storage data_dir)
+    data_dir=${data_dir:-./data}
+    case $data_dir in /*) ;; *) data_dir="$PWD/${data_dir#./}" ;; esac
+    if ! postgres_can_reach "$data_dir"; then
+      export RADAR__STORAGE__DATA_DIR=/var/lib/radar
+      say "the postgres account cannot reach $data_dir: using RADAR__STORAGE__DATA_DIR=$RADAR__STORAGE__DATA_DIR"
+    fi
+  fi
 }
