@@ -6,6 +6,7 @@ mod cli_process;
 #[path = "support/test_db.rs"]
 mod test_db;
 
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -15,11 +16,11 @@ use test_db::TestDb;
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-/// `radar <args>` against the database `url`.
-fn radar(url: &str, args: &[&str]) -> Command {
+/// `radar <args>` against the database `url`, with its files in `data`.
+fn radar(url: &str, data: &Path, args: &[&str]) -> Command {
     let mut cmd = command(RADAR, args);
     cmd.env("RADAR__DATABASE__URL", url)
-        .env("RADAR__STORAGE__DATA_DIR", test_db::data_dir())
+        .env("RADAR__STORAGE__DATA_DIR", data)
         .current_dir(std::env::temp_dir());
     cmd
 }
@@ -69,13 +70,17 @@ fn shanghai_today() -> String {
 
 #[tokio::test]
 async fn bootstrap_on_a_fresh_database_prints_the_ids_and_the_admin_can_log_in() {
-    // Arrange
+    // Arrange: the README's production steps on an empty database.
     let db = TestDb::create().await;
+    let data = tempfile::tempdir().expect("tempdir");
     let today_before = shanghai_today();
+    let (_, migrated) = run_ok(&mut radar(&db.url, data.path(), &["migrate"]), MINUTE);
 
     // Act
-    let (out, _) = run_ok(&mut radar(&db.url, &bootstrap_args("ACME", "boss")), MINUTE);
-    let server = Server::start(&mut radar(&db.url, &["serve"]), MINUTE);
+    let bootstrap = bootstrap_args("ACME", "boss");
+    let (out, _) = run_ok(&mut radar(&db.url, data.path(), &bootstrap), MINUTE);
+    let (_, demo) = run_ok(&mut radar(&db.url, data.path(), &["demo"]), MINUTE);
+    let server = Server::start(&mut radar(&db.url, data.path(), &["serve"]), MINUTE);
     let (status, login) = post_form(
         &format!("{}/zhugeleida/admin/login", server.base),
         &[("username", "boss"), ("password", "S3cret-pass")],
@@ -84,6 +89,12 @@ async fn bootstrap_on_a_fresh_database_prints_the_ids_and_the_admin_can_log_in()
     server.stop();
 
     // Assert: one line `{"company_id":…,"admin_user_id":…}` on stdout.
+    assert!(migrated.contains("migrations applied"), "{migrated}");
+    assert!(demo.contains("loaded=true"), "{demo}");
+    assert!(data
+        .path()
+        .join("statics/demo/zhangwei_avatar.jpg")
+        .is_file());
     let ids: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON on stdout");
     assert_eq!(out.trim().lines().count(), 1, "{out}");
     let keys: Vec<&String> = ids.as_object().expect("an object").keys().collect();
@@ -109,19 +120,24 @@ async fn bootstrap_on_a_fresh_database_prints_the_ids_and_the_admin_can_log_in()
 #[tokio::test]
 async fn a_second_bootstrap_of_the_same_company_or_login_is_refused_clearly() {
     let db = TestDb::create().await;
-    run_ok(&mut radar(&db.url, &bootstrap_args("ACME", "boss")), MINUTE);
+    let data = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        &mut radar(&db.url, data.path(), &bootstrap_args("ACME", "boss")),
+        MINUTE,
+    );
 
     let same_company = run(
-        &mut radar(&db.url, &bootstrap_args("ACME", "other")),
+        &mut radar(&db.url, data.path(), &bootstrap_args("ACME", "other")),
         MINUTE,
     );
     let same_login = run(
-        &mut radar(&db.url, &bootstrap_args("Other Co", "boss")),
+        &mut radar(&db.url, data.path(), &bootstrap_args("Other Co", "boss")),
         MINUTE,
     );
     let short_password = run(
         &mut radar(
             &db.url,
+            data.path(),
             &[
                 "admin",
                 "bootstrap",

@@ -73,7 +73,7 @@ fn scripts_radar_builds_the_release_binary_then_runs_it_with_the_arguments() {
     let (out, _) = run_ok(&mut cargo.script("radar", &["admin", "--help"]), MINUTE);
     let (expected, _) = run_ok(&mut command(RADAR, &["admin", "--help"]), MINUTE);
 
-    assert_eq!(cargo.calls().trim(), "build --release --quiet --bin radar");
+    assert_eq!(cargo.calls().trim(), "build --release --bin radar");
     assert_eq!(out, expected);
 }
 
@@ -223,9 +223,7 @@ async fn run_socket_examples(base: &str, who: &Principals) {
         } else if let Some(frame) = line.strip_prefix("> ") {
             let (name, ws, signer) = current.as_mut().expect("a socket line first");
             let filled = who.fill(frame, signer);
-            ws.send(Message::Text(filled.clone()))
-                .await
-                .expect("send");
+            ws.send(Message::Text(filled.clone())).await.expect("send");
             *name = format!("{} {filled}", name.split(' ').next().unwrap_or_default());
         } else if let Some(answer) = line.strip_prefix("< ") {
             let (name, ws, _) = current.as_mut().expect("a socket line first");
