@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use cli_process::{
-    cluster_running, command, get_json, post_form, reachable_tempdir, run_ok, Server, RADAR,
+    cluster_running, command, embedded_dir_or_skip, get_json, post_form, run_ok, Server, RADAR,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -33,12 +33,10 @@ async fn assert_still_serving(example: &str, after: &str) {
 
 #[tokio::test]
 async fn commands_run_beside_serve_use_its_cluster_and_leave_it_running() {
-    if !radar::embedded::binaries_available() {
-        eprintln!("skipped: no PostgreSQL server binaries on this machine");
-        return;
-    }
     // Arrange: `radar serve` on a fresh embedded default (demo loaded on its first start).
-    let tmp = reachable_tempdir();
+    let Some(tmp) = embedded_dir_or_skip() else {
+        return;
+    };
     let data = tmp.path().join("data");
     let mut server = Server::start(&mut radar(&data, &["serve"]), 2 * MINUTE);
     let example = server.example_url();
@@ -98,11 +96,9 @@ async fn commands_run_beside_serve_use_its_cluster_and_leave_it_running() {
 
 #[tokio::test]
 async fn a_command_alone_starts_the_cluster_and_stops_it_again() {
-    if !radar::embedded::binaries_available() {
-        eprintln!("skipped: no PostgreSQL server binaries on this machine");
+    let Some(tmp) = embedded_dir_or_skip() else {
         return;
-    }
-    let tmp = reachable_tempdir();
+    };
     let data = tmp.path().join("data");
 
     let (_, log) = run_ok(&mut radar(&data, &["migrate"]), 2 * MINUTE);
@@ -117,11 +113,9 @@ async fn a_command_alone_starts_the_cluster_and_stops_it_again() {
 
 #[tokio::test]
 async fn the_demo_avatar_and_the_default_avatars_are_served_from_the_first_start() {
-    if !radar::embedded::binaries_available() {
-        eprintln!("skipped: no PostgreSQL server binaries on this machine");
+    let Some(tmp) = embedded_dir_or_skip() else {
         return;
-    }
-    let tmp = reachable_tempdir();
+    };
     let data = tmp.path().join("data");
     let mut server = Server::start(&mut radar(&data, &["serve"]), 2 * MINUTE);
     let example = server.example_url();

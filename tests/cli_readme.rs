@@ -14,8 +14,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use cli_process::{
+    cluster_running, command, embedded_dir_or_skip, get_json, run_ok, Server, RADAR,
+};
 use futures_util::{SinkExt, StreamExt};
-use cli_process::{cluster_running, command, get_json, reachable_tempdir, run_ok, Server, RADAR};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -268,12 +270,10 @@ async fn run_login_examples(base: &str) -> Principals {
 
 #[tokio::test]
 async fn the_readme_walkthrough_works_against_serve_sh() {
-    if !radar::embedded::binaries_available() {
-        eprintln!("skipped: no PostgreSQL server binaries on this machine");
-        return;
-    }
     // Arrange: ./scripts/serve.sh on a fresh data dir.
-    let tmp = reachable_tempdir();
+    let Some(tmp) = embedded_dir_or_skip() else {
+        return;
+    };
     let data = tmp.path().join("data");
     let cargo = FakeCargo::new();
     let mut serve = cargo.script("serve.sh", &[]);

@@ -1,6 +1,9 @@
 //! The embedded PostgreSQL cluster against the machine's real server binaries: start, query, stop,
 //! start again on the same data. Skips (with a note) only where no server binaries are installed.
 
+#[path = "support/cli_process.rs"]
+mod cli_process;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -8,13 +11,7 @@ use radar::embedded::{EmbeddedError, EmbeddedPostgres};
 
 /// A temp dir under /tmp that the `postgres` account can enter when the tests run as root.
 fn reachable_tempdir() -> tempfile::TempDir {
-    let dir = tempfile::Builder::new()
-        .prefix("radar-embedded-")
-        .tempdir_in("/tmp")
-        .expect("creating a temp dir under /tmp");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
-        .expect("opening the temp dir to the postgres account");
-    dir
+    cli_process::reachable_tempdir("radar-embedded-")
 }
 
 async fn query_one_i32(pg: &EmbeddedPostgres, sql: &str) -> i32 {
@@ -204,14 +201,6 @@ async fn a_cluster_whose_server_was_killed_starts_again() {
     assert_eq!(kept, 7);
 }
 
-/// Whether a server runs on the cluster of `data_dir` (its postmaster.pid names a live process).
-fn server_alive(data_dir: &Path) -> bool {
-    std::fs::read_to_string(data_dir.join("postgres/postmaster.pid"))
-        .ok()
-        .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<i32>().ok()))
-        .is_some_and(|pid| nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok())
-}
-
 #[tokio::test]
 async fn only_the_last_user_of_a_shared_cluster_stops_it() {
     // Arrange: `serve` and a command on the same data dir.
@@ -227,13 +216,16 @@ async fn only_the_last_user_of_a_shared_cluster_stops_it() {
     // Act: the command ends first.
     command.stop().await.expect("leaving the cluster");
     let one = query_one_i32(&serve, "select 1").await;
-    let alive_after_command = server_alive(&data_dir);
+    let alive_after_command = cli_process::cluster_running(&data_dir);
     serve.stop().await.expect("stopping the cluster");
 
     // Assert
     assert_eq!(one, 1, "the server's cluster still answers");
     assert!(alive_after_command);
-    assert!(!server_alive(&data_dir), "the last user stopped it");
+    assert!(
+        !cli_process::cluster_running(&data_dir),
+        "the last user stopped it"
+    );
 }
 
 #[tokio::test]
@@ -253,7 +245,7 @@ async fn a_server_radar_did_not_start_is_used_and_left_running() {
         .expect("using the running server");
     let one = query_one_i32(&pg, "select 1").await;
     pg.stop().await.expect("leaving the cluster");
-    let alive = server_alive(&data_dir);
+    let alive = cli_process::cluster_running(&data_dir);
     // Clean up what the test started: a fast shutdown of the postmaster.
     let pid: i32 = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid"))
         .expect("postmaster.pid")

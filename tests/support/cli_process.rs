@@ -61,16 +61,27 @@ pub fn run_ok(cmd: &mut Command, limit: Duration) -> (String, String) {
     (stdout, stderr)
 }
 
-/// A temp dir under /tmp that the `postgres` account can enter when the tests run as root (the
-/// embedded cluster then runs as that account). Removed when dropped.
-pub fn reachable_tempdir() -> tempfile::TempDir {
+/// A temp dir `/tmp/<prefix>…` that the `postgres` account can enter when the tests run as root
+/// (the embedded cluster then runs as that account). Removed when dropped.
+pub fn reachable_tempdir(prefix: &str) -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
-        .prefix("radar-cli-")
+        .prefix(prefix)
         .tempdir_in("/tmp")
         .expect("creating a temp dir under /tmp");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
         .expect("opening the temp dir to the postgres account");
     dir
+}
+
+/// A temp dir for an embedded default, or `None` (with a note) where this machine has no
+/// PostgreSQL server binaries.
+pub fn embedded_dir_or_skip() -> Option<tempfile::TempDir> {
+    if radar::embedded::binaries_available() {
+        Some(reachable_tempdir("radar-cli-"))
+    } else {
+        eprintln!("skipped: no PostgreSQL server binaries on this machine");
+        None
+    }
 }
 
 /// A running server; SIGTERM (then SIGKILL) when dropped.
