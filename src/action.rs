@@ -24,6 +24,30 @@ pub enum Action {
     SendMiniProgram = 23,
 }
 
+/// The feed label of an action code (spec §3.4), `''` for codes Radar never writes.
+pub fn label(action: i16) -> &'static str {
+    match action {
+        1 => "查看名片",
+        2 => "查看产品",
+        3 => "查看动态",
+        4 => "查看官网",
+        5 => "复制微信",
+        6 => "转发名片",
+        7 => "咨询产品",
+        8 => "保存电话",
+        9 => "觉得靠谱",
+        10 => "拨打电话",
+        11 => "播放语音",
+        12 => "复制邮箱",
+        13 => "授权访问",
+        21 => "查看日记首页",
+        22 => "查看日记详情",
+        23 => "发送小程序",
+        24 => "查看视频",
+        _ => "",
+    }
+}
+
 /// Sends a radar user a text (original: an enterprise-WeChat message). Must not block.
 pub trait Notifier: Send + Sync + 'static {
     /// Queues `text` for radar user `radar_user`; failures are the notifier's to log.

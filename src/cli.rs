@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::auth::new_token;
-use crate::config::Settings;
+use crate::config::{Settings, Switch};
 use crate::startup::{prepare_database, Application};
 use crate::store::admin_account::{self, NewAccount};
 use crate::store::admin_company::{self, CompanyForm};
@@ -119,7 +119,27 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             "try a signed request for the demo customer (valid 15 minutes):\n  {example}"
         );
     }
+    log_console(&settings, app.port(), app.example_request.is_some());
     app.run_until_stopped().await
+}
+
+/// Where the console (and the simulator, when on) is, and the demo login when the demo is loaded.
+fn log_console(settings: &Settings, port: u16, demo_loaded: bool) {
+    let base = format!("http://{}:{port}", bind_host(settings));
+    if demo_loaded {
+        tracing::info!(
+            "radar console: {base}/console/ (demo login: {} / {}, or {} / {})",
+            demo::RADAR_LOGINS[0],
+            demo::PASSWORD,
+            demo::RADAR_LOGINS[1],
+            demo::PASSWORD
+        );
+    } else {
+        tracing::info!("radar console: {base}/console/");
+    }
+    if settings.console.simulator == Switch::On {
+        tracing::info!("customer simulator: {base}/console/simulator");
+    }
 }
 
 fn bind_host(settings: &Settings) -> String {

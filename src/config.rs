@@ -25,6 +25,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub log: LogSettings,
     pub metrics: MetricsSettings,
+    pub console: ConsoleSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +181,24 @@ impl MetricsSettings {
     }
 }
 
+/// On, off, or decided at load from the deployment (`auto`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
+    /// On with the embedded default (empty `database.url`), off otherwise; resolved at load.
+    Auto,
+}
+
+/// The radar console at `/console/` and its customer simulator.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// The customer simulator at `/console/simulator` (logs customers in through WeChat dev mode).
+    pub simulator: Switch,
+}
+
 /// The defaults: the `config.toml` shipped with the source, compiled in so the binary runs anywhere.
 const DEFAULTS: &str = include_str!("../config.toml");
 
@@ -218,6 +237,10 @@ impl Settings {
             } else {
                 WechatMode::Live
             };
+        }
+        if settings.console.simulator == Switch::Auto {
+            let embedded = settings.database.url.is_empty();
+            settings.console.simulator = if embedded { Switch::On } else { Switch::Off };
         }
         settings.validate()?;
         Ok(settings)
@@ -327,6 +350,8 @@ mod tests {
         // The embedded default (no database URL) answers WeChat locally.
         assert_eq!(s.wechat.mode, WechatMode::Dev);
         assert!(s.database.url.is_empty());
+        // …and serves the customer simulator.
+        assert_eq!(s.console.simulator, Switch::On);
     }
 
     #[test]

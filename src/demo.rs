@@ -17,6 +17,8 @@ pub const CASE_COMPANY: &str = "美丽人生医美";
 /// Login name and password of the demo back-office admin and radar users.
 pub const ADMIN_LOGIN: &str = "demo-admin";
 pub const PASSWORD: &str = "Demo1234";
+/// Login names of the demo radar users (`sql/demo/demo.sql`), for the console.
+pub const RADAR_LOGINS: [&str; 2] = ["zhangwei", "lina"];
 /// Months of service of the demo companies, from the Shanghai day they are loaded.
 const MONTHS: u32 = 12;
 

@@ -11,6 +11,7 @@
 //! - `embedded` — the private PostgreSQL cluster of the embedded default.
 //! - `demo`     — demo data for the embedded default.
 //! - `statics`  — the default avatars and demo pictures Radar's rows point at, drawn when missing.
+//! - `console`  — the radar console and customer simulator pages at `/console/` (embedded assets).
 //! - `avatar`   — background re-hosting of WeChat avatars, served under `/statics`.
 //! - `poster`   — background pair codes and poster PNGs (spec §4.3), served under `/statics`.
 //! - `telemetry` — logs, request/socket spans, Prometheus metrics.
@@ -25,6 +26,7 @@ pub mod card_views;
 pub mod chat;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod embedded;
 pub mod error;

@@ -5,7 +5,9 @@
 //! - `paging` — `current_page`/`length`.
 //! - `login`, `card`, `product`, `test_login` — the mini-program side (`/zhugeleida/xiaochengxu`).
 //! - `case`, `diary` — the case library (spec §5.7); `extra` — the undocumented endpoints of §5.9.
-//! - `radar`  — the radar side (`/zhugeleida/qiyeweixin`).
+//! - `radar`  — the radar side (`/zhugeleida/qiyeweixin`); `radar_feed` — its feed (R6);
+//!   `radar_extra` — what the console needs beyond the spec (customer profile, product list).
+//! - the console (`crate::console`, `/console/`) is mounted here too.
 //! - `admin`  — the back office (`/zhugeleida/admin`, spec §9.1–§9.5).
 //!
 //! Every route accepts a trailing slash (NormalizePath) and answers a wrong method with
@@ -28,6 +30,8 @@ pub mod poster;
 pub mod product;
 pub mod radar;
 pub mod radar_chat;
+pub mod radar_extra;
+pub mod radar_feed;
 pub mod test_login;
 pub mod ttl_cache;
 pub mod ws;
@@ -83,7 +87,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_mode: bool) {
     cfg.service(mini_program(test_mode))
         .service(radar_side())
         .service(public_sockets())
-        .service(admin::scope());
+        .service(admin::scope())
+        .service(crate::console::scope());
 }
 
 fn mini_program(test_mode: bool) -> actix_web::Scope {
@@ -196,6 +201,9 @@ fn radar_side() -> actix_web::Scope {
         .service(get("/chat", radar_chat::chat_page))
         .service(get("/chat/getmsg/{id}", radar_chat::get_msg))
         .service(post("/chat/send_msg/{id}", radar_chat::send_msg))
+        .service(get("/action/time", radar_feed::action_time))
+        .service(get("/customer/info", radar_extra::customer_info))
+        .service(get("/product/product_list", radar_extra::product_list))
         .service(web::resource("/websocket/leida_chat").route(web::get().to(ws::radar_chat)))
         .service(
             web::resource("/websocket/leida_query_info_num").route(web::get().to(ws::radar_badge)),

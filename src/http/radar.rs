@@ -42,6 +42,9 @@ pub async fn radar_login(state: web::Data<AppState>, p: Params) -> Result<Envelo
     let data = json!({
         "token": account.token,
         "user_id": account.id,
+        // New: the console shows who is logged in.
+        "username": account.username,
+        "position": account.position,
         "company_id": account.company_id,
         "avatar": account.card_avatar.as_deref().unwrap_or(&account.avatar),
         "is_first_login": account.last_login_date.is_none(),

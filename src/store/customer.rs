@@ -152,3 +152,59 @@ pub async fn set_company(
     db.execute(&stmt, &[&id, &company]).await?;
     Ok(())
 }
+
+/// A customer as a radar user of the same company sees them (console profile panel).
+#[derive(Debug, Clone)]
+pub struct RadarView {
+    pub customer: Customer,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: Option<String>,
+    pub create_date: chrono::DateTime<chrono::Utc>,
+    /// Binding source (1 扫码, 2 转发, …) when the pair is bound.
+    pub source: Option<i16>,
+    pub bound_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_activity_time: Option<chrono::DateTime<chrono::Utc>>,
+    pub note_name: Option<String>,
+    pub note_phone: Option<String>,
+    pub note_company: Option<String>,
+    pub note_position: Option<String>,
+    pub mem: Option<String>,
+}
+
+/// Customer `customer` as radar user `radar_user` sees them; `None` unless both share a company.
+/// SQL: sql/customer/radar_view.sql.
+pub async fn radar_view(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<Option<RadarView>, tokio_postgres::Error> {
+    let stmt = db.prepare_cached(sql!("customer/radar_view")).await?;
+    Ok(db
+        .query_opt(&stmt, &[&radar_user, &customer])
+        .await?
+        .map(|r| RadarView {
+            customer: Customer {
+                id: r.get("id"),
+                company_id: None,
+                username: r.get("username"),
+                headimgurl: r.get("headimgurl"),
+                phone: r.get("phone"),
+                session_key: None,
+                user_type: r.get("user_type"),
+                is_subscribe: None,
+            },
+            city: r.get("city"),
+            province: r.get("province"),
+            country: r.get("country"),
+            create_date: r.get("create_date"),
+            source: r.get("source"),
+            bound_at: r.get("bound_at"),
+            last_activity_time: r.get("last_activity_time"),
+            note_name: r.get("note_name"),
+            note_phone: r.get("note_phone"),
+            note_company: r.get("note_company"),
+            note_position: r.get("note_position"),
+            mem: r.get("mem"),
+        }))
+}

@@ -9,6 +9,8 @@ use crate::sql;
 #[derive(Debug)]
 pub struct LoginAccount {
     pub id: i64,
+    pub username: String,
+    pub position: String,
     pub password: Option<String>,
     pub token: String,
     pub status: i16,
@@ -30,6 +32,8 @@ pub async fn by_login(
         .await?
         .map(|r| LoginAccount {
             id: r.get("id"),
+            username: r.get("username"),
+            position: r.get("position"),
             password: r.get("password"),
             token: r.get("token"),
             status: r.get("status"),
@@ -50,4 +54,32 @@ pub async fn touch_login(
     let stmt = db.prepare_cached(sql!("radar_user/touch_login")).await?;
     db.execute(&stmt, &[&id, &upgraded_hash]).await?;
     Ok(())
+}
+
+/// A radar user a simulated customer can bind to.
+#[derive(Debug, Clone)]
+pub struct CardOwner {
+    pub id: i64,
+    pub username: String,
+    pub position: String,
+}
+
+/// The enabled radar users of `company`, oldest first (the console's customer simulator).
+pub async fn enabled_of_company(
+    db: &impl GenericClient,
+    company: i64,
+) -> Result<Vec<CardOwner>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(sql!("radar_user/enabled_of_company"))
+        .await?;
+    Ok(db
+        .query(&stmt, &[&company])
+        .await?
+        .iter()
+        .map(|r| CardOwner {
+            id: r.get("id"),
+            username: r.get("username"),
+            position: r.get("position"),
+        })
+        .collect())
 }
