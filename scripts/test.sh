@@ -257,6 +257,22 @@ ensure_deploy_tools() {
   say "RADAR_TEST_NGINX=$RADAR_TEST_NGINX"
 }
 
+# The browser tests (tests/browser) drive Debian's Chromium through its WebDriver, and their
+# screenshots need a font that writes Chinese. Installed when missing; if that fails the browser
+# tests fail with the same install command (they never skip).
+ensure_chromium() {
+  local -a missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    (apt_install "${missing[@]}") || say "warning: could not install ${missing[*]}: the browser tests will fail"
+  fi
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    say "browser tests: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+  fi
+}
+
 main() {
   [[ $RUN_ID =~ ^[a-z0-9]{1,16}$ ]] || die "RADAR_TEST_RUN_ID must be 1-16 lowercase letters or digits, not '$RUN_ID'"
   ensure_rust_toolchain
@@ -268,6 +284,7 @@ main() {
   pg_bin_dir >/dev/null || apt_install postgresql
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
   ensure_deploy_tools
+  ensure_chromium
   export RADAR_TEST_DATABASE_URL RADAR_TEST_REDIS_URL
   export RADAR_TEST_RUN_ID=$RUN_ID
   say "RADAR_TEST_DATABASE_URL=$RADAR_TEST_DATABASE_URL"

@@ -6,6 +6,7 @@ mod card_views;
 mod case;
 mod case_cache;
 mod chat;
+mod console;
 mod cluster;
 mod diary;
 mod extra;

@@ -6,7 +6,7 @@ import { store } from '../api.js';
 import { SimCustomer } from './customer.js';
 
 const LIST_KEY = 'radar.simulator.customers';
-const NAMES = ['王小明', '李华', '陈晓', '赵敏', '刘洋', '孙悦'];
+const NAMES = ['林晓', '陈女士', '赵敏', '刘洋', '孙悦', '周杰'];
 let owners = [];
 
 async function loadOwners() {
