@@ -355,6 +355,26 @@ mod tests {
     }
 
     #[test]
+    fn the_simulator_is_off_by_default_with_an_external_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[database]\nurl = \"postgres://db/radar\"\n").unwrap();
+        assert_eq!(
+            Settings::load(Some(&p)).unwrap().console.simulator,
+            Switch::Off
+        );
+        std::fs::write(
+            &p,
+            "[database]\nurl = \"postgres://db/radar\"\n[console]\nsimulator = \"on\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            Settings::load(Some(&p)).unwrap().console.simulator,
+            Switch::On
+        );
+    }
+
+    #[test]
     fn an_unknown_key_is_named_with_its_section_and_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.toml");

@@ -135,7 +135,11 @@ mod tests {
             let html = std::str::from_utf8(a.body).unwrap();
             assert!(!html.contains("<style"), "{}: inline <style>", a.path);
             assert!(!html.contains(" style="), "{}: style attribute", a.path);
-            assert!(!has_handler_attribute(html), "{}: inline event handler", a.path);
+            assert!(
+                !has_handler_attribute(html),
+                "{}: inline event handler",
+                a.path
+            );
             for tag in html.split("<script").skip(1) {
                 assert!(tag.contains(" src=\""), "{}: inline <script>", a.path);
             }

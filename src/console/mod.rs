@@ -68,11 +68,22 @@ async fn radar_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     let company = state.settings.login.default_company_id;
     let db = state.db.get().await?;
     let users = store::radar_user::enabled_of_company(&db, company).await?;
+    // The app id the phone-number watermark must carry (spec §8), for the simulator's "send my
+    // phone", which encrypts with the dev-mode session key.
+    let appid = match users.first() {
+        Some(u) => store::company::of_radar_user(&db, u.id)
+            .await?
+            .and_then(|c| c.appid),
+        None => None,
+    };
     let list: Vec<_> = users
         .iter()
         .map(|u| json!({"id": u.id, "username": u.username, "position": u.position}))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"company_id": company, "radar_users": list})))
+    Ok(
+        HttpResponse::Ok()
+            .json(json!({"company_id": company, "appid": appid, "radar_users": list})),
+    )
 }
 
 /// Any other embedded file (never the pages themselves, which have their routes; simulator

@@ -10,7 +10,9 @@ const M: &str = "/zhugeleida/xiaochengxu";
 
 /// A company with a radar user and a customer (named when `nickname`) bound to them.
 async fn seed_pair(app: &TestApp, nickname: Option<&str>) -> (Principal, Principal) {
-    let company = app.seed_company(&format!("公司{}", uuid::Uuid::new_v4().simple())).await;
+    let company = app
+        .seed_company(&format!("公司{}", uuid::Uuid::new_v4().simple()))
+        .await;
     let radar = app.seed_radar_user(company, "销售").await;
     let customer = app.seed_customer(company, nickname).await;
     app.seed_binding(radar.id, customer.id).await;
@@ -18,7 +20,8 @@ async fn seed_pair(app: &TestApp, nickname: Option<&str>) -> (Principal, Princip
 }
 
 async fn feed(app: &TestApp, radar: &Principal, extra: &str) -> Value {
-    app.get_signed(&format!("{R}/action/time"), radar, extra).await
+    app.get_signed(&format!("{R}/action/time"), radar, extra)
+        .await
 }
 
 fn logs(body: &Value) -> Vec<String> {
@@ -35,8 +38,10 @@ async fn a_card_view_and_a_praise_appear_in_the_feed_newest_first_and_are_then_s
     let app = spawn_app().await;
     let (radar, customer) = seed_pair(&app, Some("小王")).await;
     let uid = format!("uid={}", radar.id);
-    app.get_signed(&format!("{M}/mingpian"), &customer, &uid).await;
-    app.get_signed(&format!("{M}/mingpian/praise"), &customer, &uid).await;
+    app.get_signed(&format!("{M}/mingpian"), &customer, &uid)
+        .await;
+    app.get_signed(&format!("{M}/mingpian/praise"), &customer, &uid)
+        .await;
 
     let body = feed(&app, &radar, "").await;
 
@@ -75,9 +80,11 @@ async fn the_feed_pages_filters_and_polls_with_since_id() {
     let (radar, customer) = seed_pair(&app, Some("甲")).await;
     let uid = format!("uid={}", radar.id);
     for _ in 0..3 {
-        app.get_signed(&format!("{M}/mingpian/calling"), &customer, &uid).await;
+        app.get_signed(&format!("{M}/mingpian/calling"), &customer, &uid)
+            .await;
     }
-    app.get_signed(&format!("{M}/mingpian/save_wechat"), &customer, &uid).await;
+    app.get_signed(&format!("{M}/mingpian/save_wechat"), &customer, &uid)
+        .await;
 
     let page2 = feed(&app, &radar, "current_page=2&length=3").await;
     let by_action = feed(&app, &radar, "action=5").await;
@@ -152,10 +159,18 @@ async fn the_date_range_is_read_in_shanghai_time() {
         .await
         .unwrap();
 
-    let march = feed(&app, &radar, "create_date__gte=2026-03-01&create_date__lt=2026-03-02").await;
+    let march = feed(
+        &app,
+        &radar,
+        "create_date__gte=2026-03-01&create_date__lt=2026-03-02",
+    )
+    .await;
 
     assert_eq!(logs(&march), ["戊早"]);
-    assert_eq!(march["data"]["ret_data"][0]["create_date"], "2026-03-01T00:30:00");
+    assert_eq!(
+        march["data"]["ret_data"][0]["create_date"],
+        "2026-03-01T00:30:00"
+    );
 }
 
 #[actix_web::test]
@@ -173,9 +188,15 @@ async fn customer_info_shows_the_profile_only_within_the_company() {
         .unwrap();
     let cid = format!("customer_id={}", customer.id);
 
-    let mine = app.get_signed(&format!("{R}/customer/info"), &radar, &cid).await;
-    let theirs = app.get_signed(&format!("{R}/customer/info"), &stranger, &cid).await;
-    let missing = app.get_signed(&format!("{R}/customer/info"), &radar, "").await;
+    let mine = app
+        .get_signed(&format!("{R}/customer/info"), &radar, &cid)
+        .await;
+    let theirs = app
+        .get_signed(&format!("{R}/customer/info"), &stranger, &cid)
+        .await;
+    let missing = app
+        .get_signed(&format!("{R}/customer/info"), &radar, "")
+        .await;
 
     assert_eq!(mine["code"], 200, "{mine}");
     let p = &mine["data"]["ret_data"];
@@ -234,7 +255,10 @@ async fn radar_login_names_the_user_for_the_console() {
         .post_form(
             &format!("{R}/login"),
             "",
-            &[("login_user", &format!("王五-{company}")), ("password", "Secret123")],
+            &[
+                ("login_user", &format!("王五-{company}")),
+                ("password", "Secret123"),
+            ],
         )
         .await;
 
@@ -247,16 +271,34 @@ async fn radar_login_names_the_user_for_the_console() {
 async fn console_pages_carry_a_strict_content_security_policy() {
     let app = spawn_app().await;
 
-    for path in ["/console/", "/console", "/console/js/console.js", "/console/app.css"] {
-        let resp = app.http.get(format!("{}{path}", app.address)).send().await.unwrap();
+    for path in [
+        "/console/",
+        "/console",
+        "/console/js/console.js",
+        "/console/app.css",
+    ] {
+        let resp = app
+            .http
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200, "{path}");
-        let csp = resp.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
     }
-    let page = app.http.get(format!("{}/console/", app.address)).send().await.unwrap();
+    let page = app
+        .http
+        .get(format!("{}/console/", app.address))
+        .send()
+        .await
+        .unwrap();
     let etag = page.headers()["etag"].clone();
     let again = app
         .http
@@ -272,13 +314,20 @@ async fn console_pages_carry_a_strict_content_security_policy() {
 
 #[actix_web::test]
 async fn the_simulator_is_off_unless_configured() {
-    let off = spawn_app().await; // an external database: off by default
-    let wechat = wiremock::MockServer::start().await;
-    let mut settings = test_settings(&wechat).await;
-    settings.console.simulator = radar::config::Switch::On;
-    let on = spawn_with(settings, wechat).await;
+    let mut apps = Vec::new();
+    for switch in [radar::config::Switch::Off, radar::config::Switch::On] {
+        let wechat = wiremock::MockServer::start().await;
+        let mut settings = test_settings(&wechat).await;
+        settings.console.simulator = switch;
+        apps.push(spawn_with(settings, wechat).await);
+    }
+    let (off, on) = (&apps[0], &apps[1]);
 
-    for path in ["/console/simulator", "/console/simulator/radar_users", "/console/js/sim/customer.js"] {
+    for path in [
+        "/console/simulator",
+        "/console/simulator/radar_users",
+        "/console/js/sim/customer.js",
+    ] {
         assert_eq!(off.get_raw(path, "").await.0, 404, "{path}");
         assert_eq!(on.get_raw(path, "").await.0, 200, "{path}");
     }

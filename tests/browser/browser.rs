@@ -63,7 +63,11 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => break client,
                 Err(e) if Instant::now() < deadline => {
                     let _ = e;
@@ -72,7 +76,11 @@ impl Browser {
                 Err(e) => panic!("chromedriver session: {e}"),
             }
         };
-        Browser { client, driver, _slot: slot }
+        Browser {
+            client,
+            driver,
+            _slot: slot,
+        }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -87,20 +95,31 @@ impl Browser {
     /// The text of the first element matching `css`, or "" when there is none.
     pub async fn text(&self, css: &str) -> String {
         let v = self
-            .js("const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", vec![json!(css)])
+            .js(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+                vec![json!(css)],
+            )
             .await;
         v.as_str().unwrap_or_default().to_owned()
     }
 
     /// Waits until `check(text of css)` holds; panics after `within` with what was there.
-    pub async fn wait_text(&self, css: &str, within: Duration, check: impl Fn(&str) -> bool) -> String {
+    pub async fn wait_text(
+        &self,
+        css: &str,
+        within: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
         let deadline = Instant::now() + within;
         loop {
             let text = self.text(css).await;
             if check(&text) {
                 return text;
             }
-            assert!(Instant::now() < deadline, "{css} never matched; last text: {text:?}");
+            assert!(
+                Instant::now() < deadline,
+                "{css} never matched; last text: {text:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -122,7 +141,9 @@ impl Browser {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("{css}: {e}"));
-        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

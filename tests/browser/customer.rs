@@ -60,10 +60,16 @@ impl Customer {
             uid,
         };
         let info = me
-            .post("/login/send_user_info", &format!("uid={uid}"), &[("nickName", nickname), ("page", "1")])
+            .post(
+                "/login/send_user_info",
+                &format!("uid={uid}"),
+                &[("nickName", nickname), ("page", "1")],
+            )
             .await;
         assert_eq!(info["code"], 200, "{info}");
-        let bound = me.get("/login/binding", &format!("uid={uid}&source=1")).await;
+        let bound = me
+            .get("/login/binding", &format!("uid={uid}&source=1"))
+            .await;
         assert_eq!(bound["code"], 200, "{bound}");
         me
     }
@@ -76,44 +82,82 @@ impl Customer {
 
     fn signed_query(&self, extra: &str) -> String {
         let (ts, rand) = self.sign();
-        format!("user_id={}&timestamp={ts}&rand_str={rand}&{extra}", self.cid)
+        format!(
+            "user_id={}&timestamp={ts}&rand_str={rand}&{extra}",
+            self.cid
+        )
     }
 
     /// A signed mini-program GET.
     pub async fn get(&self, path: &str, extra: &str) -> Value {
         let url = format!("{}{M}{path}?{}", self.base, self.signed_query(extra));
-        self.http.get(url).send().await.expect("GET").json().await.expect("JSON")
+        self.http
+            .get(url)
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("JSON")
     }
 
     /// A signed mini-program form POST.
     pub async fn post(&self, path: &str, extra: &str, form: &[(&str, &str)]) -> Value {
         let url = format!("{}{M}{path}?{}", self.base, self.signed_query(extra));
-        self.http.post(url).form(form).send().await.expect("POST").json().await.expect("JSON")
+        self.http
+            .post(url)
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+            .json()
+            .await
+            .expect("JSON")
     }
 
     /// M6: sends a text message over HTTP.
     pub async fn say(&self, text: &str) {
         let content = json!({"info_type": 1, "msg": text}).to_string();
         let body = self
-            .post("/chat/send_msg/0", "", &[("u_id", &self.uid.to_string()), ("content", &content), ("send_type", "2")])
+            .post(
+                "/chat/send_msg/0",
+                "",
+                &[
+                    ("u_id", &self.uid.to_string()),
+                    ("content", &content),
+                    ("send_type", "2"),
+                ],
+            )
             .await;
         assert_eq!(body["code"], 200, "{body}");
     }
 
     /// M5: opens the chat page, which reads every message of the pair.
     pub async fn read_chat(&self) -> Value {
-        let body = self.get("/chat", &format!("u_id={}&current_page=1&length=50", self.uid)).await;
+        let body = self
+            .get(
+                "/chat",
+                &format!("u_id={}&current_page=1&length=50", self.uid),
+            )
+            .await;
         assert_eq!(body["code"], 200, "{body}");
         body
     }
 
     /// WS-M, registered from outside the chat page (`query_num`): pushes arrive, reading nothing.
     pub async fn socket(&self) -> CustomerSocket {
-        let url = format!("{}{M}/websocket/xiaochengxu_chat", self.base.replacen("http://", "ws://", 1));
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("WS-M connects");
+        let url = format!(
+            "{}{M}/websocket/xiaochengxu_chat",
+            self.base.replacen("http://", "ws://", 1)
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("WS-M connects");
         let (ts, rand) = self.sign();
         let frame = json!({"type": "query_num", "user_id": self.cid, "u_id": self.uid, "timestamp": ts, "rand_str": rand});
-        ws.send(Message::text(frame.to_string())).await.expect("send");
+        ws.send(Message::text(frame.to_string()))
+            .await
+            .expect("send");
         let mut socket = CustomerSocket { ws };
         let ack = socket.next().await;
         assert_eq!(ack["code"], 200, "{ack}");

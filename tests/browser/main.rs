@@ -23,7 +23,9 @@ async fn console_with_customer(nickname: &str) -> (Server, Browser, Customer) {
     let server = Server::start().await;
     let uid = radar_user_id(&server.base, "张伟").await;
     let browser = Browser::open(1400, 900).await;
-    browser.console_login(&server.base, "zhangwei", PASSWORD).await;
+    browser
+        .console_login(&server.base, "zhangwei", PASSWORD)
+        .await;
     browser.wait_text("#conn", LIVE, |t| t == "在线").await;
     let customer = Customer::arrive(&server.base, uid, nickname).await;
     (server, browser, customer)
@@ -49,13 +51,21 @@ async fn a_customer_message_shows_live_and_a_reply_reaches_the_customer_and_flip
     customer.say("请问标准版多少钱？").await;
 
     // Live, no reload: the contact list and the badge change.
-    browser.wait_text("#contacts", LIVE, |t| t.contains("周先生") && t.contains("请问标准版多少钱？")).await;
+    browser
+        .wait_text("#contacts", LIVE, |t| {
+            t.contains("周先生") && t.contains("请问标准版多少钱？")
+        })
+        .await;
     browser.wait_text("#badge", LIVE, |t| t == "1").await;
     browser.click("#contacts li[data-customer-id]").await;
-    browser.wait_text("#message-list", LIVE, |t| t.contains("请问标准版多少钱？")).await;
+    browser
+        .wait_text("#message-list", LIVE, |t| t.contains("请问标准版多少钱？"))
+        .await;
     browser.wait_text("#badge", LIVE, |t| t == "0").await;
 
-    browser.type_into("#compose-text", "1980元一年，含全部功能").await;
+    browser
+        .type_into("#compose-text", "1980元一年，含全部功能")
+        .await;
     browser.click("#send").await;
 
     let pushed = socket.expect_message("1980元一年，含全部功能").await;
@@ -76,10 +86,14 @@ async fn a_card_view_appears_in_the_radar_feed_live() {
     let (server, browser, customer) = console_with_customer("吴女士").await;
     browser.click("#tab-feed").await;
 
-    let card = customer.get("/mingpian", &format!("uid={}", customer.uid)).await;
+    let card = customer
+        .get("/mingpian", &format!("uid={}", customer.uid))
+        .await;
     assert_eq!(card["code"], 200, "{card}");
 
-    let feed = browser.wait_text("#feed", LIVE, |t| t.contains("首次查看您的名片")).await;
+    let feed = browser
+        .wait_text("#feed", LIVE, |t| t.contains("首次查看您的名片"))
+        .await;
     assert!(feed.contains("吴女士"), "{feed}");
     assert!(feed.contains("查看名片"), "{feed}");
     browser.close().await;
@@ -90,9 +104,13 @@ async fn a_card_view_appears_in_the_radar_feed_live() {
 async fn after_a_server_restart_the_console_reconnects_and_shows_missed_messages_once() {
     let (mut server, browser, customer) = console_with_customer("郑经理").await;
     customer.say("重启前的消息").await;
-    browser.wait_text("#contacts", LIVE, |t| t.contains("重启前的消息")).await;
+    browser
+        .wait_text("#contacts", LIVE, |t| t.contains("重启前的消息"))
+        .await;
     browser.click("#contacts li[data-customer-id]").await;
-    browser.wait_text("#message-list", LIVE, |t| t.contains("重启前的消息")).await;
+    browser
+        .wait_text("#message-list", LIVE, |t| t.contains("重启前的消息"))
+        .await;
 
     server.stop();
     browser.wait_text("#conn", LIVE, |t| t != "在线").await;
@@ -100,12 +118,21 @@ async fn after_a_server_restart_the_console_reconnects_and_shows_missed_messages
     customer.say("重启期间的第一条").await;
     customer.say("重启期间的第二条").await;
 
-    browser.wait_text("#message-list", LIVE, |t| t.contains("重启期间的第二条")).await;
+    browser
+        .wait_text("#message-list", LIVE, |t| t.contains("重启期间的第二条"))
+        .await;
     browser.wait_text("#conn", LIVE, |t| t == "在线").await;
     customer.say("重连之后的消息").await;
-    browser.wait_text("#message-list", LIVE, |t| t.contains("重连之后的消息")).await;
+    browser
+        .wait_text("#message-list", LIVE, |t| t.contains("重连之后的消息"))
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    for text in ["重启前的消息", "重启期间的第一条", "重启期间的第二条", "重连之后的消息"] {
+    for text in [
+        "重启前的消息",
+        "重启期间的第一条",
+        "重启期间的第二条",
+        "重连之后的消息",
+    ] {
         assert_eq!(shown(&browser, text).await, 1, "{text} shown once");
     }
     browser.close().await;
@@ -117,11 +144,23 @@ async fn a_wrong_password_shows_the_error_text() {
     let server = Server::start().await;
     let browser = Browser::open(1200, 800).await;
 
-    browser.console_login(&server.base, "zhangwei", "wrong-password").await;
+    browser
+        .console_login(&server.base, "zhangwei", "wrong-password")
+        .await;
 
-    browser.wait_text("#login-error", LIVE, |t| t == "账号或密码错误").await;
-    assert_eq!(browser.js("return document.getElementById('app-view').hidden", vec![]).await, json!(true));
-    assert_eq!(browser.js("return sessionStorage.length", vec![]).await, json!(0));
+    browser
+        .wait_text("#login-error", LIVE, |t| t == "账号或密码错误")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('app-view').hidden", vec![])
+            .await,
+        json!(true)
+    );
+    assert_eq!(
+        browser.js("return sessionStorage.length", vec![]).await,
+        json!(0)
+    );
     browser.close().await;
     server.finish().await;
 }
@@ -129,19 +168,31 @@ async fn a_wrong_password_shows_the_error_text() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_logged_out_page_reaches_no_data() {
     let (server, browser, customer) = console_with_customer("冯同学").await;
-    browser.wait_text("#contacts", LIVE, |t| t.contains("冯同学")).await;
+    browser
+        .wait_text("#contacts", LIVE, |t| t.contains("冯同学"))
+        .await;
 
     browser.click("#logout").await;
 
-    browser.wait_js("return !document.getElementById('login-view').hidden", LIVE).await;
-    assert_eq!(browser.js("return sessionStorage.length", vec![]).await, json!(0));
+    browser
+        .wait_js("return !document.getElementById('login-view').hidden", LIVE)
+        .await;
+    assert_eq!(
+        browser.js("return sessionStorage.length", vec![]).await,
+        json!(0)
+    );
     customer.say("退出之后的消息").await;
     browser.client.refresh().await.unwrap();
-    browser.wait_js("return !document.getElementById('login-view').hidden", LIVE).await;
+    browser
+        .wait_js("return !document.getElementById('login-view').hidden", LIVE)
+        .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let page = browser.js("return document.body.innerText", vec![]).await;
     let page = page.as_str().unwrap();
-    assert!(!page.contains("冯同学") && !page.contains("退出之后的消息"), "{page}");
+    assert!(
+        !page.contains("冯同学") && !page.contains("退出之后的消息"),
+        "{page}"
+    );
     // The legacy API answers a page without the token nothing but token异常.
     let probe = browser
         .js(
@@ -160,23 +211,38 @@ async fn html_in_a_nickname_and_a_message_shows_as_text() {
     let (server, browser, customer) = console_with_customer(nickname).await;
     let message = "<script>window.__pwned=2</script><i>斜体</i>&amp;";
     customer.say(message).await;
-    customer.get("/mingpian", &format!("uid={}", customer.uid)).await;
+    customer
+        .get("/mingpian", &format!("uid={}", customer.uid))
+        .await;
 
-    browser.wait_text("#contacts .name", LIVE, |t| t == nickname).await;
+    browser
+        .wait_text("#contacts .name", LIVE, |t| t == nickname)
+        .await;
     browser.click("#contacts li[data-customer-id]").await;
-    browser.wait_text("#message-list", LIVE, |t| t.contains(message)).await;
-    browser.wait_text("#profile-name", LIVE, |t| t == nickname).await;
+    browser
+        .wait_text("#message-list", LIVE, |t| t.contains(message))
+        .await;
+    browser
+        .wait_text("#profile-name", LIVE, |t| t == nickname)
+        .await;
     browser.click("#tab-feed").await;
-    browser.wait_text("#feed", LIVE, |t| t.contains(nickname)).await;
+    browser
+        .wait_text("#feed", LIVE, |t| t.contains(nickname))
+        .await;
 
     let injected = browser
         .js(
-            "return document.querySelectorAll('#app-view b, #app-view img[src=\"x\"], #app-view i, #app-view script').length",
+            "return document.querySelectorAll('#app-view b:not(.badge), #app-view img[src=\"x\"], #app-view i:not(.dot), #app-view script').length",
             vec![],
         )
         .await;
     assert_eq!(injected, json!(0), "customer HTML became elements");
-    assert_eq!(browser.js("return window.__pwned === undefined", vec![]).await, json!(true));
+    assert_eq!(
+        browser
+            .js("return window.__pwned === undefined", vec![])
+            .await,
+        json!(true)
+    );
     browser.close().await;
     server.finish().await;
 }
@@ -192,39 +258,91 @@ fn docs(file: &str) -> std::path::PathBuf {
 async fn the_simulator_chats_with_the_console_and_both_are_photographed_for_the_readme() {
     let server = Server::start().await;
     let sim = Browser::open(1400, 860).await;
-    sim.goto(&format!("{}/console/simulator", server.base)).await;
-    sim.wait_js("return document.querySelectorAll('#sims .setup').length === 2", LIVE).await;
+    sim.goto(&format!("{}/console/simulator", server.base))
+        .await;
+    sim.wait_js(
+        "return document.querySelectorAll('#sims .setup').length === 2",
+        LIVE,
+    )
+    .await;
     // Both customers log in (dev mode), authorize and bind; each column then shows the card.
-    sim.click("#sims .phone:nth-of-type(1) .setup button[type=submit]").await;
-    sim.wait_js("return !!document.querySelector('#sims .phone:nth-of-type(1) .card-view')", LIVE).await;
-    sim.click("#sims .phone:nth-of-type(2) .setup button[type=submit]").await;
-    sim.wait_js("return !!document.querySelector('#sims .phone:nth-of-type(2) .card-view')", LIVE).await;
+    sim.click("#sims .phone:nth-of-type(1) .setup button[type=submit]")
+        .await;
+    sim.wait_js(
+        "return !!document.querySelector('#sims .phone:nth-of-type(1) .card-view')",
+        LIVE,
+    )
+    .await;
+    sim.click("#sims .phone:nth-of-type(2) .setup button[type=submit]")
+        .await;
+    sim.wait_js(
+        "return !!document.querySelector('#sims .phone:nth-of-type(2) .card-view')",
+        LIVE,
+    )
+    .await;
     // The first asks about a product (a product card in the chat), then writes.
-    sim.click("#sims .phone:nth-of-type(1) .phone-tabs button[data-tab=products]").await;
+    sim.click("#sims .phone:nth-of-type(1) .phone-tabs button[data-tab=products]")
+        .await;
     sim.click("#sims .phone:nth-of-type(1) .items li").await;
-    sim.click("#sims .phone:nth-of-type(1) .detail button.primary").await;
-    sim.wait_js("return !!document.querySelector('#sims .phone:nth-of-type(1) .sim-composer')", LIVE).await;
-    sim.type_into("#sims .phone:nth-of-type(1) .sim-composer input", "你好，标准版支持几个销售同时使用？").await;
-    sim.click("#sims .phone:nth-of-type(1) .sim-composer button").await;
-    sim.wait_text("#sims .phone:nth-of-type(1) .sim-messages", LIVE, |t| t.contains("几个销售")).await;
+    sim.click("#sims .phone:nth-of-type(1) .detail button.primary")
+        .await;
+    sim.wait_js(
+        "return !!document.querySelector('#sims .phone:nth-of-type(1) .sim-composer')",
+        LIVE,
+    )
+    .await;
+    sim.type_into(
+        "#sims .phone:nth-of-type(1) .sim-composer input",
+        "你好，标准版支持几个销售同时使用？",
+    )
+    .await;
+    sim.click("#sims .phone:nth-of-type(1) .sim-composer button")
+        .await;
+    sim.wait_text("#sims .phone:nth-of-type(1) .sim-messages", LIVE, |t| {
+        t.contains("几个销售")
+    })
+    .await;
 
     let console = Browser::open(1400, 860).await;
-    console.console_login(&server.base, "zhangwei", PASSWORD).await;
-    console.wait_text("#contacts", LIVE, |t| t.contains("林晓") && t.contains("几个销售")).await;
+    console
+        .console_login(&server.base, "zhangwei", PASSWORD)
+        .await;
+    console
+        .wait_text("#contacts", LIVE, |t| {
+            t.contains("林晓") && t.contains("几个销售")
+        })
+        .await;
     console.click("#contacts li[data-customer-id]").await;
-    console.wait_text("#message-list", LIVE, |t| t.contains("名片雷达标准版") && t.contains("几个销售")).await;
-    console.type_into("#compose-text", "标准版不限人数，每位销售一张名片。我发您详细介绍。").await;
+    console
+        .wait_text("#message-list", LIVE, |t| {
+            t.contains("名片雷达标准版") && t.contains("几个销售")
+        })
+        .await;
+    console
+        .type_into(
+            "#compose-text",
+            "标准版不限人数，每位销售一张名片。我发您详细介绍。",
+        )
+        .await;
     console.click("#send").await;
     // The customer is on the chat page: the reply arrives read, and the console flips to 已读.
-    sim.wait_text("#sims .phone:nth-of-type(1) .sim-messages", LIVE, |t| t.contains("不限人数")).await;
+    sim.wait_text("#sims .phone:nth-of-type(1) .sim-messages", LIVE, |t| {
+        t.contains("不限人数")
+    })
+    .await;
     console
         .wait_js("const s = [...document.querySelectorAll('#message-list li.mine .state')]; return s.length > 0 && s.every(x => x.textContent === '已读')", LIVE)
         .await;
-    console.wait_text("#profile-feed", LIVE, |t| t.contains("查看您的名片")).await;
+    console
+        .wait_text("#profile-feed", LIVE, |t| t.contains("查看您的名片"))
+        .await;
     // The second customer's praise shows in lina's feed; the first's card views in zhangwei's.
-    sim.click("#sims .phone:nth-of-type(2) .card-view .actions button").await;
+    sim.click("#sims .phone:nth-of-type(2) .card-view .actions button")
+        .await;
     console.click("#tab-feed").await;
-    console.wait_text("#feed", LIVE, |t| t.contains("林晓") && t.contains("咨询")).await;
+    console
+        .wait_text("#feed", LIVE, |t| t.contains("林晓") && t.contains("咨询"))
+        .await;
     console.click("#tab-contacts").await;
 
     console.screenshot(&docs("console.png")).await;
@@ -232,12 +350,22 @@ async fn the_simulator_chats_with_the_console_and_both_are_photographed_for_the_
 
     // A phone-sized window shows one pane at a time: the open chat, then the list after 返回.
     console.client.set_window_size(390, 844).await.unwrap();
-    let visible = "return getComputedStyle(document.querySelector(arguments[0])).display !== 'none'";
+    let visible =
+        "return getComputedStyle(document.querySelector(arguments[0])).display !== 'none'";
     assert_eq!(console.js(visible, vec![json!(".chat")]).await, json!(true));
-    assert_eq!(console.js(visible, vec![json!(".sidebar")]).await, json!(false));
+    assert_eq!(
+        console.js(visible, vec![json!(".sidebar")]).await,
+        json!(false)
+    );
     console.click("#chat-back").await;
-    assert_eq!(console.js(visible, vec![json!(".sidebar")]).await, json!(true));
-    assert_eq!(console.js(visible, vec![json!(".chat")]).await, json!(false));
+    assert_eq!(
+        console.js(visible, vec![json!(".sidebar")]).await,
+        json!(true)
+    );
+    assert_eq!(
+        console.js(visible, vec![json!(".chat")]).await,
+        json!(false)
+    );
 
     console.close().await;
     sim.close().await;

@@ -53,8 +53,16 @@ impl Server {
             data_dir: tempfile::tempdir().expect("tempdir"),
             child: None,
         };
-        let demo = server.command().arg("demo").output().expect("radar demo runs");
-        assert!(demo.status.success(), "radar demo: {}", String::from_utf8_lossy(&demo.stderr));
+        let demo = server
+            .command()
+            .arg("demo")
+            .output()
+            .expect("radar demo runs");
+        assert!(
+            demo.status.success(),
+            "radar demo: {}",
+            String::from_utf8_lossy(&demo.stderr)
+        );
         server.spawn();
         server
     }
@@ -100,17 +108,25 @@ impl Server {
         let console = rx.recv_timeout(wait).expect("the log names the console");
         let simulator = rx.recv_timeout(wait).expect("the log names the simulator");
         assert_eq!(console, format!("radar console: {}/console/", self.base));
-        assert_eq!(simulator, format!("customer simulator: {}/console/simulator", self.base));
+        assert_eq!(
+            simulator,
+            format!("customer simulator: {}/console/simulator", self.base)
+        );
         let deadline = Instant::now() + wait;
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "radar serve did not listen within 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "radar serve did not listen within 60 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     /// SIGTERM, and waits for the process to end.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else { return };
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         let pid = nix::unistd::Pid::from_raw(child.id() as i32);
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -127,7 +143,11 @@ impl Server {
     /// Drops the database (after stopping the process).
     pub async fn finish(mut self) {
         self.stop();
-        admin_sql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database)).await;
+        admin_sql(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.database
+        ))
+        .await;
     }
 }
 

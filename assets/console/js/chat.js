@@ -20,16 +20,17 @@ export class ChatView {
     this.pages = 0;
     this.total = 0;
     this.products = null;
-    $('composer').addEventListener('submit', (e) => {
+    // Handlers are properties, not listeners: a console built after a logout replaces them.
+    $('composer').onsubmit = (e) => {
       e.preventDefault();
       this.sendText();
-    });
-    $('compose-text').addEventListener('keydown', (e) => {
+    };
+    $('compose-text').onkeydown = (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         this.sendText();
       }
-    });
+    };
     $('history-more').onclick = () => this.loadOlder();
     $('ask-phone').onclick = () => this.send({ info_type: 3, msg: '' });
     $('send-product').onclick = () => this.toggleProducts();
@@ -123,6 +124,7 @@ export class ChatView {
       refresh.then(() => this.catchUp()).catch(() => {});
     } else if (frame.code === 200 && Array.isArray(data.ret_data)) {
       this.add(data.ret_data, { stick: true });
+      if (data.ret_data.some((m) => m.send_type === 2)) this.app.profile.refreshSoon();
     } else if (frame.code === 200 && data.id !== undefined) {
       this.acked(data.client_msg_id, data);
     } else if (frame.code === 202) {

@@ -11,8 +11,17 @@ export class Profile {
     fallback($('profile-avatar'));
   }
 
+  /** Reloads the open profile shortly (a new message may have come with a phone number). */
+  refreshSoon() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.customerId && this.show(this.customerId), 800);
+  }
+
   async show(customerId) {
     this.customerId = customerId;
+    clearInterval(this.ticker);
+    // Slow refresh: a phone number shared without a message shows up within half a minute.
+    this.ticker = setInterval(() => this.refreshSoon(), 30000);
     $('profile-empty').hidden = true;
     $('profile-box').hidden = false;
     clear($('profile-tags'));
@@ -50,6 +59,8 @@ export class Profile {
   }
 
   clear() {
+    clearTimeout(this.timer);
+    clearInterval(this.ticker);
     this.customerId = null;
     $('profile-box').hidden = true;
     $('profile-empty').hidden = false;

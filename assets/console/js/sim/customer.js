@@ -12,9 +12,10 @@ import { body } from '../chat.js';
 const TABS = [['card', '名片'], ['products', '产品'], ['cases', '案例'], ['chat', '聊天']];
 
 export class SimCustomer {
-  constructor(profile, owners, hooks) {
+  constructor(profile, owners, appid, hooks) {
     this.profile = profile; // {key, nickname, uid, session?: {cid, token, uid, company_id}}
     this.owners = owners;
+    this.appid = appid;
     this.hooks = hooks;
     this.socket = null;
     this.tab = 'card';
@@ -240,10 +241,35 @@ export class SimCustomer {
       const mine = m.send_type === 2;
       this.list.append(el('li', { class: mine ? 'mine' : 'theirs', dataset: { id: String(m.id) } },
         mine ? null : avatar(m.user_avatar, 'sm'),
-        el('div', { class: 'bubble' }, body(m)),
+        el('div', { class: 'bubble' }, body(m),
+          Number(m.info_type) === 3 && !mine ? el('button', { type: 'button', class: 'primary', text: '发送手机号', onclick: () => this.sharePhone() }) : null),
         el('span', { class: 'state', text: shortTime(m.dateTime) })));
     }
     this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  /**
+   * M7 as the mini-program does it: WeChat's encrypted phone number. Dev mode's session key is
+   * md5("session:" + code) (src/wechat/dev.rs), so the page can encrypt what WeChat would.
+   */
+  async sharePhone() {
+    if (!crypto.subtle) return toast('需要 https 或本机地址才能加密手机号', 'error');
+    const phone = `139${String(this.profile.session.cid).padStart(8, '0').slice(-8)}`;
+    const keyBytes = Uint8Array.from(globalThis.md5(`session:${this.profile.key}`, undefined, true), (c) => c.charCodeAt(0));
+    const iv = crypto.getRandomValues(new Uint8Array(16));
+    const key = await crypto.subtle.importKey('raw', keyBytes, 'AES-CBC', false, ['encrypt']);
+    const plain = new TextEncoder().encode(JSON.stringify({
+      phoneNumber: phone, purePhoneNumber: phone, countryCode: '86',
+      watermark: { timestamp: Math.floor(Date.now() / 1000), appid: this.appid },
+    }));
+    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv }, key, plain));
+    const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
+    try {
+      await this.api('/chat/encrypted_phone_number/0', {}, { form: { u_id: this.uid, encryptedData: b64(sealed), iv: b64(iv) } });
+      toast(`已发送手机号 ${phone}`);
+    } catch (err) {
+      toast(errorText(err), 'error');
+    }
   }
 
   setBadge(n) {

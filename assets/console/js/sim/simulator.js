@@ -8,12 +8,14 @@ import { SimCustomer } from './customer.js';
 const LIST_KEY = 'radar.simulator.customers';
 const NAMES = ['林晓', '陈女士', '赵敏', '刘洋', '孙悦', '周杰'];
 let owners = [];
+let appid = '';
 
 async function loadOwners() {
   const response = await fetch('/console/simulator/radar_users', { credentials: 'omit' });
   if (!response.ok) throw new Error('模拟器未开启');
   const body = await response.json();
   owners = body.radar_users;
+  appid = body.appid ?? '';
 }
 
 function saved() {
@@ -25,7 +27,7 @@ function remember(list) {
 }
 
 function mount(profile) {
-  const column = new SimCustomer(profile, owners, {
+  const column = new SimCustomer(profile, owners, appid, {
     changed: (p) => remember(saved().map((x) => (x.key === p.key ? p : x))),
     removed: (p) => remember(saved().filter((x) => x.key !== p.key)),
   });
