@@ -130,7 +130,8 @@ async fn bad_feed_input_gets_the_legacy_envelope() {
     let unsigned = app.get(&format!("{R}/action/time"), "user_id=1").await;
     let huge_action = feed(&app, &radar, "action=99999").await;
     let bad_date = feed(&app, &radar, "create_date__gte=yesterday").await;
-    let not_int = feed(&app, &radar, "customer_id=1%00&since_id=x").await;
+    let not_int = feed(&app, &radar, "since_id=x").await;
+    let nul = feed(&app, &radar, "customer_id=1%00").await;
     let overflow_page = feed(&app, &radar, "current_page=9223372036854775807&length=100").await;
 
     assert_eq!(unsigned["code"], 400);
@@ -141,6 +142,7 @@ async fn bad_feed_input_gets_the_legacy_envelope() {
     assert!(bad_date["msg"]["create_date__gte"].is_array(), "{bad_date}");
     assert_eq!(not_int["code"], 301);
     assert!(not_int["msg"]["since_id"].is_array(), "{not_int}");
+    assert_eq!(nul["code"], 301, "{nul}");
     assert_eq!(overflow_page["code"], 200, "{overflow_page}");
     assert_eq!(overflow_page["data"]["ret_data"], serde_json::json!([]));
 }
@@ -218,9 +220,9 @@ async fn the_radar_product_list_shows_the_cards_products() {
         .await
         .execute(
             "INSERT INTO products (company_id, user_id, name, price, reason, content, status, recommend_index)
-             SELECT company_id, NULL, '标准版', '99元', '好', '{\"cover_data\":[{\"type\":\"picture_url\",\"data\":[\"statics/p.jpg\"]}]}', 1, 3
+             SELECT company_id, NULL::bigint, '标准版', '99元', '好', '{\"cover_data\":[{\"type\":\"picture_url\",\"data\":[\"statics/p.jpg\"]}]}'::jsonb, 1::smallint, 3::smallint
              FROM radar_users WHERE id = $1
-             UNION ALL SELECT company_id, NULL, '下架品', '1元', '', '{}', 2, 9 FROM radar_users WHERE id = $1",
+             UNION ALL SELECT company_id, NULL::bigint, '下架品', '1元', '', '{}'::jsonb, 2::smallint, 9::smallint FROM radar_users WHERE id = $1",
             &[&radar.id],
         )
         .await

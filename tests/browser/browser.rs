@@ -133,27 +133,25 @@ impl Browser {
         }
     }
 
-    pub async fn click(&self, css: &str) {
-        let el = self
-            .client
+    /// The element matching `css`, waiting for it to exist.
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
             .wait()
             .at_most(LIVE)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        let el = self.find(css).await;
         el.click()
             .await
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        let el = self
-            .client
-            .wait()
-            .at_most(LIVE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        let el = self.find(css).await;
         el.clear().await.expect("clear");
         el.send_keys(text).await.expect("type");
     }

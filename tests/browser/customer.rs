@@ -155,7 +155,7 @@ impl Customer {
             .expect("WS-M connects");
         let (ts, rand) = self.sign();
         let frame = json!({"type": "query_num", "user_id": self.cid, "u_id": self.uid, "timestamp": ts, "rand_str": rand});
-        ws.send(Message::text(frame.to_string()))
+        ws.send(Message::Text(frame.to_string()))
             .await
             .expect("send");
         let mut socket = CustomerSocket { ws };

@@ -3,7 +3,7 @@
 // with the same id, so a retry never stores twice). After a reconnect the gap is fetched with
 // `since_id` (R4); every message is keyed by its `id`, so none shows twice.
 
-import { $, el, clear, avatar, mediaUrl, randomId, shortTime, toast } from './dom.js';
+import { $, el, clear, avatar, fallback, mediaUrl, randomId, shortTime, toast } from './dom.js';
 import { errorText, sign, RADAR } from './api.js';
 import { LiveSocket } from './live.js';
 
@@ -231,7 +231,7 @@ export class ChatView {
     for (const p of this.products) {
       picker.append(el('li', {
         onclick: () => this.send({ info_type: 2, product_id: p.id, product_name: p.name, product_price: p.price, product_cover_url: p.cover_url }),
-      }, el('img', { alt: '', src: mediaUrl(p.cover_url, '/console/img/avatar.svg') }), el('div', {}, el('div', { text: p.name }), el('div', { class: 'muted', text: p.price }))));
+      }, fallback(el('img', { alt: '', src: mediaUrl(p.cover_url) })), el('div', {}, el('div', { text: p.name }), el('div', { class: 'muted', text: p.price }))));
     }
     picker.hidden = false;
   }
@@ -267,7 +267,7 @@ export function body(m) {
   switch (Number(m.info_type)) {
     case 2:
       return el('div', { class: 'card-msg' },
-        el('img', { alt: '', src: mediaUrl(m.product_cover_url, '/console/img/avatar.svg') }),
+        fallback(el('img', { alt: '', src: mediaUrl(m.product_cover_url) })),
         el('div', {}, el('div', { text: m.product_name ?? '' }), el('div', { class: 'price', text: m.product_price ?? '' })));
     case 3:
       return el('span', { text: `📱 ${m.msg ?? ''}` });

@@ -4,7 +4,7 @@
 // over WS-M: `register` while the chat page is open, so pushes arrive read; `query_num` elsewhere,
 // so they stay unread and the tab shows the badge).
 
-import { el, clear, avatar, mediaUrl, randomId, shortTime, toast } from '../dom.js';
+import { el, clear, avatar, fallback, mediaUrl, randomId, shortTime, toast } from '../dom.js';
 import { call, errorText, sign, MINI } from '../api.js';
 import { LiveSocket } from '../live.js';
 import { body } from '../chat.js';
@@ -149,7 +149,7 @@ export class SimCustomer {
     clear(this.body).append(
       list.length === 0 ? el('p', { class: 'empty', text: '暂无产品' }) : null,
       el('ul', { class: 'items' }, list.map((p) => el('li', { onclick: () => this.showProduct(p.id, detail) },
-        el('img', { alt: '', src: mediaUrl(p.content?.cover_data?.[0]?.data?.[0], '/console/img/avatar.svg') }),
+        fallback(el('img', { alt: '', src: mediaUrl(p.content?.cover_data?.[0]?.data?.[0]) })),
         el('div', {}, el('div', { text: p.name }), el('div', { class: 'price', text: p.price }))))),
       detail);
   }
@@ -172,7 +172,7 @@ export class SimCustomer {
     clear(this.body).append(
       list.length === 0 ? el('p', { class: 'empty', text: '暂无案例' }) : null,
       el('ul', { class: 'items' }, list.map((c) => el('li', {},
-        el('img', { alt: '', src: mediaUrl(Array.isArray(c.cover_picture) ? c.cover_picture[0] : '', '/console/img/avatar.svg') }),
+        fallback(el('img', { alt: '', src: mediaUrl(Array.isArray(c.cover_picture) ? c.cover_picture[0] : '') })),
         el('div', {}, el('div', { text: c.case_name }), el('div', { class: 'muted', text: (c.tag_list ?? []).map((t) => t.name).join(' · ') }),
           c.last_diary_data ? el('div', { class: 'muted', text: c.last_diary_data.title }) : null)))));
   }
