@@ -96,6 +96,8 @@ pub struct WechatSettings {
     pub mode: WechatMode,
     pub api_base: String,
     pub timeout_ms: u64,
+    /// After a failed access-token fetch, no node asks WeChat again for this long (ms).
+    pub token_retry_after_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

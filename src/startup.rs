@@ -153,6 +153,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
             Event::RadarUnreadChanged { radar_user },
         );
     });
+    let wechat = wechat::Client::new(&settings.wechat)?;
     Ok(AppState {
         bus,
         registry,
@@ -168,8 +169,9 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         case_pages: Arc::new(TtlCache::new(Duration::from_millis(
             settings.cache.case_list_ms,
         ))),
+        access_tokens: wechat::AccessTokens::new(wechat.clone(), db.clone(), &settings.wechat),
         db,
-        wechat: wechat::Client::new(&settings.wechat)?,
+        wechat,
         settings: Arc::new(settings),
         notifier: Arc::new(NoopNotifier),
         fetcher: reqwest::Client::builder()

@@ -23,6 +23,8 @@ pub struct AppState {
     pub db: Pool,
     pub settings: Arc<Settings>,
     pub wechat: wechat::Client,
+    /// Access tokens shared by every node (through PostgreSQL).
+    pub access_tokens: wechat::AccessTokens,
     pub notifier: Arc<dyn Notifier>,
     /// Carries chat events between nodes.
     pub bus: Arc<dyn Bus>,

@@ -18,6 +18,7 @@ fn settings(mode: WechatMode, api_base: String, timeout_ms: u64) -> WechatSettin
         mode,
         api_base,
         timeout_ms,
+        token_retry_after_ms: 1_000,
     }
 }
 
@@ -278,7 +279,7 @@ async fn stable_token_returns_the_token_and_its_lifetime() {
         .await;
 
     let (token, expires_in) = live_client(&server)
-        .access_token(APPID, &secret())
+        .access_token(APPID, &secret(), false)
         .await
         .expect("token");
 
@@ -297,7 +298,7 @@ async fn stable_token_errcode_is_an_api_error() {
         .await;
 
     let err = live_client(&server)
-        .access_token(APPID, &secret())
+        .access_token(APPID, &secret(), false)
         .await
         .expect_err("must fail");
 
@@ -347,4 +348,25 @@ async fn dev_mode_answers_deterministically_without_http() {
         .await
         .expect("placeholder");
     assert!(code.starts_with(b"\x89PNG"));
+}
+
+#[tokio::test]
+async fn stable_token_can_force_a_refresh() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/stable_token"))
+        .and(body_json(json!({
+            "grant_type": "client_credential", "appid": APPID, "secret": SECRET, "force_refresh": true
+        })))
+        .respond_with(wechat_json(json!({"access_token": "FRESH", "expires_in": 7200})))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let (token, _) = live_client(&server)
+        .access_token(APPID, &secret(), true)
+        .await
+        .expect("token");
+
+    assert_eq!(token.expose_secret(), "FRESH");
 }

@@ -81,9 +81,9 @@ async fn notify(state: &AppState, radar_user: i64, customer: i64, id: i64) -> an
         2 => format!("pages/chat/msg?uid={radar_user}&source=template_msg"),
         _ => format!("pages/mingpian/msg?source=template_msg&uid={radar_user}&pid="),
     };
-    let (token, _) = state
-        .wechat
-        .access_token(&appid, &SecretString::from(secret))
+    let token = state
+        .access_tokens
+        .get(&appid, &SecretString::from(secret))
         .await?;
     for _ in 0..MAX_FORM_IDS {
         let Some(row) = db

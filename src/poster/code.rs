@@ -95,11 +95,13 @@ async fn from_wechat(
     let scene = scene(uid, cid);
     anyhow::ensure!(scene.len() <= MAX_SCENE, "scene longer than {MAX_SCENE}");
     let secret = SecretString::from(secret.to_owned());
-    let (token, _) = state.wechat.access_token(appid, &secret).await?;
     let page = page(inputs.three_services_type);
     let bytes = state
-        .wechat
-        .get_wxacode_unlimit(&token, &scene, page)
+        .access_tokens
+        .call(appid, &secret, |token| {
+            let scene = &scene;
+            async move { state.wechat.get_wxacode_unlimit(&token, scene, page).await }
+        })
         .await?;
     // The poster draws it: refuse what is not a PNG or JPEG we can decode.
     image::load_from_memory(&bytes)?;

@@ -95,12 +95,14 @@ impl Client {
     }
 
     /// Fetches the app's access token and its lifetime in seconds via
-    /// `POST /cgi-bin/stable_token` (normal mode: no force refresh). Not cached here.
+    /// `POST /cgi-bin/stable_token`; `force_refresh` asks for a new token (WeChat: at most every
+    /// 30 s, 20 a day). Not cached here: callers go through [`super::AccessTokens`].
     #[tracing::instrument(skip_all, fields(appid = %appid))]
     pub async fn access_token(
         &self,
         appid: &str,
         secret: &SecretString,
+        force_refresh: bool,
     ) -> Result<(SecretString, u64), WechatError> {
         if self.mode == WechatMode::Dev {
             return Ok((
@@ -115,7 +117,7 @@ impl Client {
                 "grant_type": "client_credential",
                 "appid": appid,
                 "secret": secret.expose_secret(),
-                "force_refresh": false,
+                "force_refresh": force_refresh,
             }));
         let body = json_body(request).await?;
         let token = required_str(&body, "access_token")?;
@@ -271,6 +273,7 @@ mod tests {
             mode: WechatMode::Live,
             api_base: "http://127.0.0.1:9/".to_owned(),
             timeout_ms: 1000,
+            token_retry_after_ms: 1000,
         })
         .expect("client builds");
         assert_eq!(&*client.api_base, "http://127.0.0.1:9");

@@ -4,7 +4,9 @@
 //! - `client` — [`Client`]: reqwest with a timeout and a configurable base URL (tests aim it at a
 //!   wiremock server). `code2session` (login, spec §5.1 M1 step 4), `access_token` (stable token)
 //!   and `get_wxacode_unlimit` (mini-program codes, spec §4.3). No caching, no retries: callers
-//!   decide.
+//!   decide (tokens go through `token`).
+//! - `token`  — [`AccessTokens`]: one access token per app for the whole cluster, shared through
+//!   PostgreSQL (one fetch at a time, refresh once on 40001/42001, failures cached briefly).
 //! - `dev`    — the local, deterministic answers of `WechatMode::Dev` (embedded default and demos).
 //! - `crypto` — [`decrypt_user_data`]: AES-128-CBC + PKCS#7 + watermark check (spec §8). A pure
 //!   function; it knows nothing of HTTP or the store.
@@ -17,10 +19,12 @@
 mod client;
 pub mod crypto;
 pub mod dev;
+mod token;
 
 pub use client::{Client, Session};
 pub use crypto::{decrypt_user_data, CryptoError};
 pub use dev::dev_session_key;
+pub use token::AccessTokens;
 
 /// Why a call to WeChat's server API failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +46,20 @@ pub enum WechatError {
     /// describes the shape problem only, never the body.
     #[error("unexpected WeChat response: {0}")]
     BadResponse(String),
+    /// Fetching the app's access token failed a moment ago (on this node or another); nobody asks
+    /// WeChat again before `retry_in_ms` (negative cache, no retry storm).
+    #[error(
+        "WeChat unavailable for this app, next try in {retry_in_ms} ms (last failure: {reason})"
+    )]
+    Unavailable {
+        /// Milliseconds until a node may ask WeChat again.
+        retry_in_ms: u64,
+        /// The last failure as text (an error code or kind, never a secret).
+        reason: String,
+    },
+    /// The shared token store (PostgreSQL) failed.
+    #[error("access token store failed")]
+    Store(#[source] anyhow::Error),
 }
 
 impl From<reqwest::Error> for WechatError {

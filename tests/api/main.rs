@@ -27,4 +27,5 @@ mod tcp_proxy;
 #[path = "../support/test_db.rs"]
 mod test_db;
 mod transport;
+mod wechat_token;
 mod ws_client;
