@@ -34,6 +34,7 @@ pub struct ServerSettings {
     pub bind: String,
     pub workers: usize,
     pub max_body_bytes: usize,
+    pub shutdown_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +67,9 @@ pub struct ChatSettings {
     pub ws_send_enabled: bool,
     pub write_batch_rows: usize,
     pub write_batch_window_ms: u64,
+    pub store_timeout_ms: u64,
+    pub admission_delay_ms: u64,
+    pub catchup_poll_ms: u64,
     pub max_wait_secs: u64,
 }
 

@@ -141,6 +141,14 @@ pub enum ApiError {
     /// Body over the configured limit: HTTP 413 with `{code:301, msg:'请求过大'}`.
     #[error("请求过大")]
     TooLarge,
+    /// New: more sends than the node can commit right now; nothing was stored. HTTP 200,
+    /// `{code:429, msg:'服务器繁忙,请稍后重试'}` (distinct from a socket's own rate limit).
+    #[error("服务器繁忙,请稍后重试")]
+    Busy,
+    /// New: the database cannot be reached (outage, restart). HTTP 200,
+    /// `{code:503, msg:'服务暂时不可用,请稍后重试'}`: retry later, nothing was changed.
+    #[error("服务暂时不可用,请稍后重试")]
+    Unavailable,
     /// Anything unexpected. Logged with its cause chain where the response is built; never shown.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -182,20 +190,53 @@ impl ApiError {
             ApiError::BadSignature => Envelope::new(400, "token异常", json!({})),
             ApiError::WrongMethod => Envelope::new(402, "请求方式异常", json!({})),
             ApiError::TooLarge => Envelope::new(301, "请求过大", json!({})),
+            ApiError::Busy => Envelope::new(429, "服务器繁忙,请稍后重试", json!({})),
+            ApiError::Unavailable => Envelope::new(503, "服务暂时不可用,请稍后重试", json!({})),
+            ApiError::Internal(cause) if cause_unavailable(cause) => {
+                ApiError::Unavailable.envelope()
+            }
             ApiError::Internal(_) => Envelope::new(500, "服务器内部错误", json!({})),
         }
     }
 }
 
+/// Whether a database error means "cannot reach the database now" (retry later) rather than a
+/// fault of this query: a lost or refused connection, a server shutting down or not yet accepting.
+pub fn db_unavailable(e: &tokio_postgres::Error) -> bool {
+    match e.code() {
+        None => true,
+        Some(state) => {
+            let code = state.code();
+            code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "55000"
+        }
+    }
+}
+
+/// Whether an error that travelled as `anyhow` was a database outage underneath.
+fn cause_unavailable(cause: &anyhow::Error) -> bool {
+    cause.chain().any(|c| {
+        c.downcast_ref::<tokio_postgres::Error>()
+            .is_some_and(db_unavailable)
+            || c.downcast_ref::<deadpool_postgres::PoolError>().is_some()
+    })
+}
+
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
-        ApiError::Internal(e.into())
+        if db_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            ApiError::Unavailable
+        } else {
+            ApiError::Internal(e.into())
+        }
     }
 }
 
 impl From<deadpool_postgres::PoolError> for ApiError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        ApiError::Internal(e.into())
+        // Every pool failure (timeout, refused or failed connect, closed pool) means no connection.
+        tracing::warn!(error = %e, "database unavailable");
+        ApiError::Unavailable
     }
 }
 
@@ -203,14 +244,22 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(cause) if !cause_unavailable(cause) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             _ => StatusCode::OK,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(error = format!("{cause:#}"), "internal error");
+        match self {
+            ApiError::Internal(cause) if cause_unavailable(cause) => {
+                tracing::warn!(error = format!("{cause:#}"), "database unavailable")
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error")
+            }
+            _ => {}
         }
         HttpResponse::build(self.status_code()).json(self.envelope())
     }

@@ -14,7 +14,7 @@ use crate::chat::event::{Channel, Event};
 use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::session::socket::ConnSocket;
-use crate::chat::writer::Writer;
+use crate::chat::writer::{Writer, WriterConfig};
 use crate::config::{MetricsBind, Settings};
 use crate::embedded::EmbeddedPostgres;
 use crate::http::health::{self, Readiness};
@@ -27,6 +27,7 @@ use std::time::Duration;
 pub struct Application {
     port: u16,
     server: Server,
+    state: AppState,
     embedded: Option<EmbeddedPostgres>,
     /// The `/metrics` listener when `metrics.bind` names one.
     metrics: Option<Server>,
@@ -97,10 +98,11 @@ impl Application {
             }
             MetricsBind::Off => None,
         };
-        let server = run(listener, state)?;
+        let server = run(listener, state.clone())?;
         Ok(Application {
             port,
             server,
+            state,
             embedded: database.embedded,
             metrics,
             example_request,
@@ -112,14 +114,25 @@ impl Application {
         self.port
     }
 
-    /// Serves until the server stops (SIGINT/SIGTERM), then stops the embedded cluster.
+    /// Serves until SIGINT/SIGTERM, shuts down gracefully (see [`shutdown`]), then stops the
+    /// embedded cluster.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let metrics = self.metrics.map(|server| {
             let handle = server.handle();
             actix_web::rt::spawn(server);
             handle
         });
-        let result = self.server.await;
+        let handle = self.server.handle();
+        let mut server = actix_web::rt::spawn(self.server);
+        let result = tokio::select! {
+            result = &mut server => result,
+            signal = stop_signal() => {
+                signal?;
+                shutdown(&self.state, &handle).await;
+                server.await
+            }
+        };
+        let result = result.map_err(|e| anyhow::anyhow!("server task failed: {e}"))?;
         if let Some(metrics) = metrics {
             metrics.stop(true).await;
         }
@@ -131,6 +144,50 @@ impl Application {
     }
 }
 
+/// Resolves on the first SIGTERM or SIGINT.
+async fn stop_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+        _ = int.recv() => tracing::info!("SIGINT: shutting down"),
+    }
+    Ok(())
+}
+
+/// Graceful shutdown within `server.shutdown_secs`: stop accepting connections; refuse new chat
+/// sends ({code:503}, nothing stored) and let the writer commit and answer every send already
+/// queued; then close every websocket with 1012 and a reason telling the client to reconnect
+/// (each after the frames it is working on, so no ack is cut off); finally let in-flight HTTP
+/// requests finish and stop the server.
+pub async fn shutdown(state: &AppState, server: &actix_web::dev::ServerHandle) {
+    let deadline =
+        std::time::Instant::now() + Duration::from_secs(state.settings.server.shutdown_secs);
+    server.pause().await;
+    if !state.writer.close(deadline).await {
+        tracing::warn!("shutdown: the message writer did not drain before the deadline");
+    }
+    let told = state
+        .registry
+        .send(crate::chat::registry::CloseAll)
+        .await
+        .unwrap_or(0);
+    tracing::info!(
+        sockets = told,
+        "shutdown: websockets told to reconnect elsewhere"
+    );
+    // Sessions close as soon as their work in hand is done; give them until the deadline.
+    while std::time::Instant::now() < deadline {
+        let stats = state.registry.send(crate::chat::registry::GetStats).await;
+        if stats.map_or(true, |s| s.listeners == 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.stop(true).await;
+}
+
 /// The shared state of one node: starts the bus, the registry and the message writer, so call it
 /// once per process (inside the actix system), never per worker.
 pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::Result<AppState> {
@@ -140,12 +197,22 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
     } else {
         RedisBus::connect(&settings.redis.url, &settings.redis.channel_prefix)?
     };
-    let registry = Registry::start(bus.clone());
+    let registry = Registry::start(
+        bus.clone(),
+        Duration::from_millis(settings.chat.catchup_poll_ms),
+    );
     let batch = BatchConfig {
         max_rows: settings.chat.write_batch_rows,
         window: Duration::from_millis(settings.chat.write_batch_window_ms),
     };
-    let writer = Writer::start(db.clone(), batch);
+    let writer = Writer::start(
+        db.clone(),
+        WriterConfig {
+            batch,
+            store_timeout: Duration::from_millis(settings.chat.store_timeout_ms),
+            admission_delay: Duration::from_millis(settings.chat.admission_delay_ms),
+        },
+    );
     let read_bus = bus.clone();
     let reader = Reader::start(db.clone(), batch, move |radar_user| {
         read_bus.publish(
@@ -187,6 +254,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         n => n,
     };
     let body_limit = state.settings.server.max_body_bytes;
+    let shutdown_secs = state.settings.server.shutdown_secs;
     let test_mode = state.settings.login.test_mode;
     let statics = state.settings.storage.data_dir.join("statics");
     let metrics_here = state.settings.metrics.resolved() == MetricsBind::Main;
@@ -221,6 +289,10 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         }
     })
     .workers(workers)
+    // Signals are handled by `Application::run_until_stopped` (graceful shutdown); the server's
+    // own stop waits this long for in-flight requests.
+    .disable_signals()
+    .shutdown_timeout(shutdown_secs)
     .listen(listener)?
     .run();
     Ok(server)

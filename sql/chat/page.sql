@@ -1,6 +1,6 @@
 -- A page of the pair's conversation, newest first (excluding stored temp media), with the total.
 -- $1 radar user, $2 customer, $3 limit (null = all), $4 offset
-SELECT id, send_type, content, create_date, client_msg_id, is_customer_new_msg, is_user_new_msg,
+SELECT id, seq, send_type, content, create_date, client_msg_id, is_customer_new_msg, is_user_new_msg,
        count(*) OVER () AS total,
        id = (SELECT min(id) FROM chat_messages f WHERE f.user_id = $1 AND f.customer_id = $2) AS is_first
 FROM chat_messages

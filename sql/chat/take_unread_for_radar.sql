@@ -2,7 +2,7 @@
 WITH r AS (
     UPDATE chat_messages SET is_user_new_msg = false
     WHERE user_id = $1 AND customer_id = $2 AND is_user_new_msg AND send_type <> 4
-    RETURNING id, send_type, content, create_date, client_msg_id, is_customer_new_msg,
+    RETURNING id, seq, send_type, content, create_date, client_msg_id, is_customer_new_msg,
               true AS is_user_new_msg
 ), dec AS (
     UPDATE conversations

@@ -15,6 +15,8 @@ pub enum Channel {
     Customer(i64),
     /// A radar user (WS-R1/R2/R3 sessions, long-polls of R4).
     Radar(i64),
+    /// Every node (subscribed by each node for as long as it runs): `Event::Resync` only.
+    Everyone,
 }
 
 impl Channel {
@@ -23,12 +25,16 @@ impl Channel {
         match self {
             Channel::Customer(id) => format!("{prefix}:c:{id}"),
             Channel::Radar(id) => format!("{prefix}:u:{id}"),
+            Channel::Everyone => format!("{prefix}:all"),
         }
     }
 
     /// Parses a Redis channel name made by `name`.
     pub fn parse(name: &str, prefix: &str) -> Option<Channel> {
         let rest = name.strip_prefix(prefix)?.strip_prefix(':')?;
+        if rest == "all" {
+            return Some(Channel::Everyone);
+        }
         let (kind, id) = rest.split_once(':')?;
         let id = id.parse().ok()?;
         match kind {
@@ -43,6 +49,8 @@ impl Channel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
     pub id: i64,
+    /// Its place in the conversation (1, 2, 3… without gaps).
+    pub seq: i64,
     pub radar_user: i64,
     pub customer: i64,
     /// 1 radar→customer, 2 customer→radar.
@@ -72,6 +80,9 @@ pub enum Event {
     ReadReceipt { radar_user: i64, customer: i64 },
     /// The radar user's unread count changed (they read messages over HTTP or another device).
     RadarUnreadChanged { radar_user: i64 },
+    /// A node lost events it published (Redis was unreachable): every node catches its sessions
+    /// up from PostgreSQL.
+    Resync,
 }
 
 /// An event as delivered by the bus: the channel it came on, and the event.
@@ -87,7 +98,7 @@ mod tests {
 
     #[test]
     fn channel_names_round_trip() {
-        for c in [Channel::Customer(7), Channel::Radar(42)] {
+        for c in [Channel::Customer(7), Channel::Radar(42), Channel::Everyone] {
             assert_eq!(Channel::parse(&c.name("radar-x"), "radar-x"), Some(c));
         }
         assert_eq!(Channel::parse("other:c:1", "radar"), None);

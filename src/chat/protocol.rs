@@ -31,6 +31,16 @@ impl SocketFamily {
         }
     }
 
+    /// The `kind` label of socket metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            SocketFamily::MiniProgram => "mini_program",
+            SocketFamily::RadarChat => "radar_chat",
+            SocketFamily::RadarBadge => "radar_badge",
+            SocketFamily::RadarContacts => "radar_contacts",
+        }
+    }
+
     /// The answer to a failed signature.
     pub fn token_error(self) -> Value {
         match self {
@@ -63,8 +73,14 @@ pub struct Inbound {
     /// The raw `content` (JSON text or object) of a send.
     pub content: Option<Value>,
     pub client_msg_id: Option<String>,
+    /// Why the given `client_msg_id` cannot be used (too long, not text): the send is refused
+    /// like HTTP refuses it, as a form error.
+    pub client_msg_id_error: Option<(String, &'static str)>,
     pub current_page: Option<i64>,
     pub length: Option<i64>,
+    /// New: `register` may name the client's resume point: everything after it is sent first.
+    pub since_id: Option<i64>,
+    pub since_seq: Option<i64>,
 }
 
 /// Why a frame could not be used.
@@ -122,10 +138,27 @@ pub fn parse(raw: &str, family: SocketFamily) -> Result<Inbound, FrameError> {
         ids,
         partner,
         content: f.get("content").cloned(),
-        client_msg_id: text(f.get("client_msg_id")).filter(|s| !s.is_empty() && s.len() <= 64),
+        client_msg_id: text(f.get("client_msg_id"))
+            .filter(|s| !s.is_empty() && s.chars().count() <= 64),
+        client_msg_id_error: client_msg_id_error(f.get("client_msg_id")),
         current_page: id(f.get("current_page")),
         length: id(f.get("length")),
+        since_id: id(f.get("since_id")),
+        since_seq: id(f.get("since_seq")),
     })
+}
+
+/// What HTTP would say of this `client_msg_id` (at most 64 characters of text), if anything.
+fn client_msg_id_error(v: Option<&Value>) -> Option<(String, &'static str)> {
+    match v {
+        None | Some(Value::Null) | Some(Value::Number(_)) => None,
+        Some(Value::String(s)) if s.chars().count() <= 64 => None,
+        Some(Value::String(_)) => Some((
+            "Ensure this value has at most 64 characters.".to_owned(),
+            "max_length",
+        )),
+        Some(_) => Some(("Enter a valid value.".to_owned(), "invalid")),
+    }
 }
 
 /// `{code, msg}`.

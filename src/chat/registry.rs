@@ -1,11 +1,15 @@
 //! The registry: one actor per process mapping bus channels to this node's listeners (socket
-//! sessions and long-polls), and delivering bus events to them. It does no I/O.
+//! sessions and long-polls), and delivering bus events to them. It does no I/O of its own.
 //!
 //! Subscriptions follow the listeners: the first listener of a channel subscribes the node to it on
 //! the bus, the last one leaving unsubscribes. `Bind` answers only once the subscription is live,
 //! so anything committed after a `register` ack reaches the socket. Pushes use `try_send`: a
-//! session whose mailbox is full gets one `Overflow` and closes itself (the client catches up over
-//! HTTP).
+//! session whose mailbox is full is closed with 1008 (see `session::outbound::Closer`).
+//!
+//! Nothing lost on the bus stays lost: while the bus link is down (`Link(false)`) every session is
+//! told to `Sync` (re-read its conversation from PostgreSQL) every `catchup_poll`, once more when
+//! the link is back, and whenever a node announces `Event::Resync`. `CloseAll` ends every socket
+//! with a 1012 close frame (graceful shutdown).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +21,10 @@ use tokio::sync::oneshot;
 
 use crate::chat::bus::{Bus, Subscribed};
 use crate::chat::event::{Channel, Envelope, Event};
-use crate::chat::session::socket::ConnSocket;
+use crate::chat::session::outbound::Closer;
+
+/// The reason of the 1008 close frame a client that stopped reading gets.
+pub const SLOW_CONSUMER: &str = "outbound queue full: client not reading";
 
 /// Identifies one listener; from a process-wide counter.
 pub type ConnId = u64;
@@ -52,8 +59,10 @@ pub enum Interest {
 pub enum Push {
     /// A bus event this session is interested in.
     Event(Event),
-    /// The session's mailbox overflowed: close, the client catches up over HTTP.
-    Overflow,
+    /// Events may have been missed (bus outage): re-read the conversation from PostgreSQL.
+    Sync,
+    /// The node is shutting down: close with 1012 after the work in hand.
+    Shutdown,
 }
 
 enum Target {
@@ -65,7 +74,7 @@ struct Listener {
     conn: ConnId,
     interest: Interest,
     target: Target,
-    socket: Option<ConnSocket>,
+    closer: Option<Closer>,
     overflowed: bool,
 }
 
@@ -78,8 +87,8 @@ pub struct Bind {
     pub channel: Channel,
     pub interest: Interest,
     pub session: Recipient<Push>,
-    /// The connection's socket, to cut off a client that stopped reading.
-    pub socket: Option<ConnSocket>,
+    /// Ends the connection with a close frame (a client that stopped reading, shutdown).
+    pub closer: Option<Closer>,
 }
 
 /// Adds a one-shot long-poll listener that fires on the next matching event.
@@ -104,6 +113,17 @@ pub struct Unbind {
 #[rtype(result = "()")]
 pub struct Deliver(pub Envelope);
 
+/// The bus link was lost (false) or is back (true).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Link(pub bool);
+
+/// Tells every session of this node to close (1012, reconnect elsewhere) after the frames it is
+/// working on, and wakes every long-poll (graceful shutdown); answers how many sessions it told.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CloseAll;
+
 /// Counts for tests and metrics.
 #[derive(Message)]
 #[rtype(result = "Stats")]
@@ -119,6 +139,9 @@ pub struct Stats {
 /// The per-process registry actor.
 pub struct Registry {
     bus: Arc<dyn Bus>,
+    /// Whether the bus link is up; while it is not, sessions re-read every `catchup_poll`.
+    linked: bool,
+    catchup_poll: std::time::Duration,
     channels: HashMap<Channel, Vec<Listener>>,
     conns: HashMap<ConnId, Channel>,
     pending: HashMap<Channel, Shared<Subscribed>>,
@@ -126,9 +149,11 @@ pub struct Registry {
 
 impl Registry {
     /// Starts the registry and connects the bus's incoming events to it.
-    pub fn start(bus: Arc<dyn Bus>) -> Addr<Registry> {
+    pub fn start(bus: Arc<dyn Bus>, catchup_poll: std::time::Duration) -> Addr<Registry> {
         let addr = Registry {
             bus: bus.clone(),
+            linked: bus.connected(),
+            catchup_poll,
             channels: HashMap::new(),
             conns: HashMap::new(),
             pending: HashMap::new(),
@@ -136,7 +161,32 @@ impl Registry {
         .start();
         let sink = addr.clone();
         bus.set_sink(Box::new(move |envelope| sink.do_send(Deliver(envelope))));
+        let watch = addr.clone();
+        bus.set_link_watch(Box::new(move |linked| watch.do_send(Link(linked))));
         addr
+    }
+
+    /// Tells every session to catch up from PostgreSQL, and wakes every long-poll.
+    fn sync_all(&mut self) {
+        // A full mailbox: the session is already behind and is closed by `Deliver`.
+        self.tell_all(|session| session.try_send(Push::Sync).is_ok());
+    }
+
+    /// Wakes every long-poll and calls `tell` with every session; answers how many `tell`
+    /// reported as told.
+    fn tell_all(&mut self, tell: impl Fn(&Recipient<Push>) -> bool) -> usize {
+        let mut told = 0;
+        for listener in self.channels.values_mut().flatten() {
+            match &mut listener.target {
+                Target::Waiter(wake) => {
+                    if let Some(tx) = wake.take() {
+                        let _ = tx.send(());
+                    }
+                }
+                Target::Session(session) => told += usize::from(tell(session)),
+            }
+        }
+        told
     }
 
     /// Adds a listener; returns the subscription future if the channel is new on this node.
@@ -169,6 +219,45 @@ impl Registry {
 
 impl Actor for Registry {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if self.catchup_poll.is_zero() {
+            return;
+        }
+        ctx.run_interval(self.catchup_poll, |act, _| {
+            if !act.linked {
+                act.sync_all();
+            }
+        });
+    }
+}
+
+impl Handler<Link> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, Link(linked): Link, _: &mut Context<Self>) {
+        if linked != self.linked {
+            tracing::info!(
+                linked,
+                "chat: bus link changed; catching sessions up from the database"
+            );
+        }
+        self.linked = linked;
+        // Lost: catch up now (and on every poll). Back: once more, for what the outage hid.
+        self.sync_all();
+    }
+}
+
+impl Handler<CloseAll> for Registry {
+    type Result = usize;
+
+    fn handle(&mut self, _: CloseAll, _: &mut Context<Self>) -> usize {
+        // Past the mailbox bound on purpose: one message per session.
+        self.tell_all(|session| {
+            session.do_send(Push::Shutdown);
+            true
+        })
+    }
 }
 
 impl Handler<Bind> for Registry {
@@ -179,7 +268,7 @@ impl Handler<Bind> for Registry {
             conn: msg.conn,
             interest: msg.interest,
             target: Target::Session(msg.session),
-            socket: msg.socket,
+            closer: msg.closer,
             overflowed: false,
         };
         let live = self.add(msg.channel, listener);
@@ -199,7 +288,7 @@ impl Handler<Wait> for Registry {
             conn: msg.conn,
             interest: msg.interest,
             target: Target::Waiter(Some(msg.wake)),
-            socket: None,
+            closer: None,
             overflowed: false,
         };
         let live = self.add(msg.channel, listener);
@@ -225,6 +314,10 @@ impl Handler<Deliver> for Registry {
     type Result = ();
 
     fn handle(&mut self, Deliver(envelope): Deliver, _: &mut Context<Self>) {
+        if envelope.event == Event::Resync {
+            tracing::info!("chat: a node lost events; catching sessions up from the database");
+            return self.sync_all();
+        }
         let Some(list) = self.channels.get_mut(&envelope.channel) else {
             return;
         };
@@ -241,14 +334,13 @@ impl Handler<Deliver> for Registry {
                         Ok(()) => {}
                         Err(SendError::Full(_)) if !listener.overflowed => {
                             // A full mailbox means the client stopped reading and the session
-                            // froze (see `session::socket`): cut the connection off, and the
-                            // session stops and unbinds. Overflow covers a merely slow session.
+                            // froze (its context is only polled while the client reads): end
+                            // the connection with a 1008 close frame instead of the backlog.
                             listener.overflowed = true;
                             tracing::info!(conn = listener.conn, "websocket mailbox full");
-                            if let Some(socket) = &listener.socket {
-                                socket.cut_off();
+                            if let Some(closer) = &listener.closer {
+                                closer.close(1008, SLOW_CONSUMER);
                             }
-                            session.do_send(Push::Overflow);
                         }
                         Err(SendError::Full(_)) => {}
                         Err(SendError::Closed(_)) => closed.push(listener.conn),
@@ -316,6 +408,7 @@ mod tests {
     fn message(send_type: i16, unread_c: bool, unread_r: bool) -> Event {
         Event::Message(ChatMessage {
             id: 1,
+            seq: 1,
             radar_user: 10,
             customer: 20,
             send_type,

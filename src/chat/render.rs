@@ -37,6 +37,7 @@ pub fn customer_item(m: &ChatMessage, pair: &PairInfo, is_first: bool, style: Da
     let name = pair.customer_name();
     let mut item = Map::new();
     item.insert("id".into(), json!(m.id));
+    item.insert("seq".into(), json!(m.seq));
     item.insert("client_msg_id".into(), json!(m.client_msg_id));
     item.insert("customer_id".into(), json!(m.customer));
     item.insert("user_id".into(), json!(m.radar_user));
@@ -64,6 +65,7 @@ pub fn radar_item(m: &ChatMessage, pair: &PairInfo, style: DateStyle) -> Value {
     let read = !m.unread_for_customer;
     let mut item = Map::new();
     item.insert("id".into(), json!(m.id));
+    item.insert("seq".into(), json!(m.seq));
     item.insert("client_msg_id".into(), json!(m.client_msg_id));
     item.insert("customer_id".into(), json!(m.customer));
     item.insert("customer_avatar".into(), json!(pair.headimgurl));

@@ -8,6 +8,7 @@ use crate::action::{self, Action};
 use crate::chat::content::{self, Sender};
 use crate::chat::event::{Channel, ChatMessage, Event};
 use crate::chat::notify;
+use crate::chat::writer::WriteError;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{
@@ -17,11 +18,19 @@ use crate::store::{
 };
 
 /// Stores `m` (a retry with the same `client_msg_id` returns the first row) and publishes it.
+///
+/// A resend of a stored message is published again: if the node that stored it died before its
+/// publish, the client's retry heals the gap (receivers drop what they already have by `seq`).
 pub async fn send(state: &AppState, m: NewMessage) -> Result<Stored, ApiError> {
-    let stored = state.writer.insert(m.clone()).await?;
-    if stored.inserted {
-        publish_message(state, &m, &stored);
-    }
+    let stored = state.writer.insert(m.clone()).await.map_err(|e| match e {
+        WriteError::Busy => ApiError::Busy,
+        WriteError::Unavailable | WriteError::Stopped => ApiError::Unavailable,
+        WriteError::Refused(reason) => {
+            tracing::warn!(%reason, "the database refused a chat message");
+            ApiError::code(301, "消息无法保存")
+        }
+    })?;
+    publish_message(state, &m, &stored);
     Ok(stored)
 }
 
@@ -29,6 +38,7 @@ pub async fn send(state: &AppState, m: NewMessage) -> Result<Stored, ApiError> {
 fn publish_message(state: &AppState, m: &NewMessage, stored: &Stored) {
     let msg = ChatMessage {
         id: stored.id,
+        seq: stored.seq,
         radar_user: m.radar_user,
         customer: m.customer,
         send_type: m.send_type,

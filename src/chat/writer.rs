@@ -1,126 +1,278 @@
-//! Group commit: concurrent sends are written in batches — one statement and one commit for many
-//! rows — by a single writer task, so throughput is not capped by one INSERT round trip per message
-//! and per-conversation order is the id order. Each sender is answered only after its row is
-//! committed. A batch that fails as a whole is retried row by row, so one bad row fails alone.
+//! Group commit of chat messages: concurrent sends are written in batches — one call of
+//! `chat_insert_batch` (sql/migrations/V8) and one commit for many rows — by a single writer task,
+//! so throughput is not capped by one round trip per message. A sender is answered only after its
+//! row is committed, with the stored id and its per-conversation `seq`.
+//!
+//! Failures, and why each answer is safe:
+//! - The batch's ids are reserved before the first attempt and are its idempotency key: after an
+//!   ambiguous failure (the connection died around COMMIT) the same call is made again and stores
+//!   nothing twice; rows already stored come back as they are.
+//! - While the database is unreachable the batch is retried for `store_timeout`; then its senders
+//!   get `WriteError::Unavailable` (the client may resend with its `client_msg_id`).
+//! - A batch the database refuses (bad data) is split: each row is tried alone, so one bad row
+//!   fails alone and never keeps the others out.
+//! - Admission: when the queue holds more than the writer can commit within `admission_delay`
+//!   (measured from recent commit times, not a fixed rate) a new send is refused at once with
+//!   `WriteError::Busy` and never stored.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
-use crate::error::ApiError;
+use crate::error::db_unavailable;
 use crate::sql;
-use crate::store::message::{self, NewMessage, Stored};
+use crate::store::message::{NewMessage, Stored};
+use crate::telemetry::metrics::names;
 
-/// Queued sends waiting for the writer; senders beyond this wait (backpressure, not memory).
-const QUEUE: usize = 16_384;
+/// Queued sends the channel can hold; admission refuses long before this in practice.
+const QUEUE: usize = 65_536;
+/// Pause between attempts while the database is unreachable.
+const RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// Why a send was not stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// The writer is behind: nothing was stored, try again shortly.
+    #[error("writer busy")]
+    Busy,
+    /// The database could not be reached within the store timeout.
+    #[error("database unavailable")]
+    Unavailable,
+    /// The database refused this row.
+    #[error("row refused: {0}")]
+    Refused(String),
+    /// The node is shutting down.
+    #[error("writer stopped")]
+    Stopped,
+}
 
 struct Job {
     message: NewMessage,
-    reply: oneshot::Sender<Result<Stored, String>>,
+    reply: oneshot::Sender<Result<Stored, WriteError>>,
+}
+
+/// How the writer retries and admits.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterConfig {
+    pub batch: BatchConfig,
+    /// Longest a batch is retried while the database is unreachable.
+    pub store_timeout: Duration,
+    /// Longest a new send may expect to wait in the queue before it is refused (0 = never refuse).
+    pub admission_delay: Duration,
 }
 
 /// Handle to the writer task.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
-    /// Batches that failed as a whole and were written row by row (should stay 0).
-    fallbacks: Arc<AtomicU64>,
+    meter: Arc<Meter>,
+    admission_delay: Duration,
+    max_rows: usize,
+}
+
+/// What the writer measures: batches that had to be split, queue length, recent commit time.
+#[derive(Default)]
+struct Meter {
+    splits: AtomicU64,
+    queued: AtomicUsize,
+    /// A batch is being written.
+    busy: AtomicBool,
+    /// Shutting down: new sends are refused.
+    closing: AtomicBool,
+    /// Moving average of one batch's commit time, in microseconds.
+    commit_us: AtomicU64,
 }
 
 impl Writer {
     /// Starts the writer task on the current runtime.
-    pub fn start(pool: Pool, config: BatchConfig) -> Writer {
+    pub fn start(pool: Pool, config: WriterConfig) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let fallbacks = Arc::new(AtomicU64::new(0));
-        tokio::spawn(run(pool, config, rx, fallbacks.clone()));
-        Writer { tx, fallbacks }
+        let meter = Arc::new(Meter::default());
+        tokio::spawn(run(pool, config, rx, meter.clone()));
+        Writer {
+            tx,
+            meter,
+            admission_delay: config.admission_delay,
+            max_rows: config.batch.max_rows,
+        }
     }
 
-    /// How many batches fell back to row-by-row inserts since start.
+    /// How many batches were refused as a whole and split into single rows since start.
     pub fn fallbacks(&self) -> u64 {
-        self.fallbacks.load(Ordering::Relaxed)
+        self.meter.splits.load(Ordering::Relaxed)
     }
 
-    /// Inserts `m` in the next batch; resolves once it is committed.
-    pub async fn insert(&self, message: NewMessage) -> Result<Stored, ApiError> {
+    /// Sends waiting for the writer now.
+    pub fn queued(&self) -> usize {
+        self.meter.queued.load(Ordering::Relaxed)
+    }
+
+    /// Whether a new send would wait longer than the admission delay: the queue is longer than
+    /// what the writer commits in that time, judged by its recent batches (`max_rows` per commit).
+    fn overloaded(&self) -> bool {
+        if self.admission_delay.is_zero() {
+            return false;
+        }
+        let commit_us = self.meter.commit_us.load(Ordering::Relaxed).max(200);
+        let batches = self.admission_delay.as_micros() as u64 / commit_us;
+        let limit = (batches.max(1) as usize).saturating_mul(self.max_rows);
+        self.queued() >= limit
+    }
+
+    /// Refuses new sends from now on (`WriteError::Stopped`) and waits until every send already
+    /// queued is answered, or `deadline` passes. True when the writer drained in time.
+    pub async fn close(&self, deadline: Instant) -> bool {
+        self.meter.closing.store(true, Ordering::SeqCst);
+        loop {
+            if self.queued() == 0 && !self.meter.busy.load(Ordering::SeqCst) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Stores `message` in the next batch; resolves once it is committed.
+    pub async fn insert(&self, message: NewMessage) -> Result<Stored, WriteError> {
+        if self.meter.closing.load(Ordering::SeqCst) {
+            return Err(WriteError::Stopped);
+        }
+        if self.overloaded() {
+            metrics::counter!(names::CHAT_ADMISSION_REFUSALS).increment(1);
+            return Err(WriteError::Busy);
+        }
         let (reply, answer) = oneshot::channel();
-        let gone = || ApiError::Internal(anyhow::anyhow!("message writer stopped"));
-        self.tx
-            .send(Job { message, reply })
-            .await
-            .map_err(|_| gone())?;
-        answer
-            .await
-            .map_err(|_| gone())?
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))
+        self.meter.queued.fetch_add(1, Ordering::SeqCst);
+        if self.tx.send(Job { message, reply }).await.is_err() {
+            self.meter.queued.fetch_sub(1, Ordering::SeqCst);
+            return Err(WriteError::Stopped);
+        }
+        answer.await.unwrap_or(Err(WriteError::Stopped))
     }
 }
 
-async fn run(
-    pool: Pool,
-    config: BatchConfig,
-    mut rx: mpsc::Receiver<Job>,
-    fallbacks: Arc<AtomicU64>,
-) {
-    let mut batch = Vec::with_capacity(config.max_rows);
-    while next_batch(&mut rx, config, &mut batch).await {
-        flush(&pool, &mut batch, &fallbacks).await;
+async fn run(pool: Pool, config: WriterConfig, mut rx: mpsc::Receiver<Job>, meter: Arc<Meter>) {
+    let mut batch = Vec::with_capacity(config.batch.max_rows);
+    while next_batch(&mut rx, config.batch, &mut batch).await {
+        // Busy before the queue count drops, so `close` never sees both at rest mid-batch.
+        meter.busy.store(true, Ordering::SeqCst);
+        meter.queued.fetch_sub(batch.len(), Ordering::SeqCst);
+        let jobs = std::mem::take(&mut batch);
+        let started = Instant::now();
+        flush(&pool, &config, jobs, &meter).await;
+        let elapsed = started.elapsed();
+        metrics::histogram!(names::CHAT_BATCH_COMMIT).record(elapsed.as_secs_f64());
+        let took = elapsed.as_micros() as u64;
+        let avg = meter.commit_us.load(Ordering::Relaxed);
+        meter.commit_us.store(
+            if avg == 0 { took } else { (avg * 7 + took) / 8 },
+            Ordering::Relaxed,
+        );
+        meter.busy.store(false, Ordering::SeqCst);
     }
 }
 
-/// Writes `batch` and answers every job in it.
-async fn flush(pool: &Pool, batch: &mut Vec<Job>, fallbacks: &AtomicU64) {
-    let jobs = std::mem::take(batch);
-    match retry_conflicts(|| insert_batch(pool, &jobs)).await {
-        Ok(results) => {
-            for (job, result) in jobs.into_iter().zip(results) {
-                let _ = job.reply.send(Ok(result));
+/// Writes `jobs` and answers every one of them.
+async fn flush(pool: &Pool, config: &WriterConfig, jobs: Vec<Job>, meter: &Meter) {
+    let deadline = Instant::now() + config.store_timeout;
+    let ids = match with_db_retries(deadline, || reserve_ids(pool, jobs.len())).await {
+        Ok(ids) => ids,
+        Err(e) => return answer_all(jobs, e),
+    };
+    let messages: Vec<&NewMessage> = jobs.iter().map(|j| &j.message).collect();
+    match with_db_retries(deadline, || insert_batch(pool, &ids, &messages)).await {
+        Ok(stored) => {
+            metrics::histogram!(names::CHAT_BATCH_ROWS).record(jobs.len() as f64);
+            metrics::counter!(names::CHAT_PERSISTED).increment(jobs.len() as u64);
+            for (job, s) in jobs.into_iter().zip(stored) {
+                let _ = job.reply.send(Ok(s));
             }
         }
-        Err(e) => {
-            fallbacks.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(
-                error = format!("{e:#}"),
-                rows = jobs.len(),
-                "batch insert failed; retrying row by row"
-            );
-            for job in jobs {
-                let result = insert_one(pool, &job.message)
-                    .await
-                    .map_err(|e| format!("{e:#}"));
-                let _ = job.reply.send(result);
+        Err(WriteError::Refused(reason)) if jobs.len() > 1 => {
+            meter.splits.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(rows = jobs.len(), %reason, "batch refused; storing its rows one by one");
+            for (job, id) in jobs.into_iter().zip(ids) {
+                let (one, one_id) = ([&job.message], [id]);
+                let result = with_db_retries(deadline, || insert_batch(pool, &one_id, &one)).await;
+                let _ = job.reply.send(result.map(|mut s| s.remove(0)));
             }
+        }
+        Err(e) => answer_all(jobs, e),
+    }
+}
+
+fn answer_all(jobs: Vec<Job>, e: WriteError) {
+    tracing::warn!(rows = jobs.len(), error = %e, "batch not stored");
+    for job in jobs {
+        let _ = job.reply.send(Err(e.clone()));
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails for a reason other than an unreachable database, or
+/// `deadline` passes. Lock conflicts with other nodes' batches are retried inside `attempt`.
+async fn with_db_retries<T, F, Fut>(deadline: Instant, mut attempt: F) -> Result<T, WriteError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, WriteError>>,
+{
+    loop {
+        match attempt().await {
+            Err(WriteError::Unavailable) if Instant::now() + RETRY_PAUSE < deadline => {
+                tokio::time::sleep(RETRY_PAUSE).await;
+            }
+            other => return other,
         }
     }
 }
 
-async fn insert_one(pool: &Pool, m: &NewMessage) -> anyhow::Result<Stored> {
-    let db = pool.get().await?;
-    Ok(message::insert(&db, m).await?)
+fn classify(e: anyhow::Error) -> WriteError {
+    let unavailable = e.chain().any(|c| {
+        c.downcast_ref::<tokio_postgres::Error>()
+            .is_some_and(db_unavailable)
+            || c.downcast_ref::<deadpool_postgres::PoolError>().is_some()
+    });
+    if unavailable {
+        WriteError::Unavailable
+    } else {
+        WriteError::Refused(format!("{e:#}"))
+    }
 }
 
-/// One batch: reserve ids, insert all rows in one statement, then find the rows a retry hit.
-async fn insert_batch(pool: &Pool, jobs: &[Job]) -> anyhow::Result<Vec<Stored>> {
+/// Reserves `n` message ids, in order (the batch's idempotency key).
+async fn reserve_ids(pool: &Pool, n: usize) -> Result<Vec<i64>, WriteError> {
+    let run = async {
+        let db = pool.get().await?;
+        let stmt = db.prepare_cached(sql!("message/next_ids")).await?;
+        let n = i64::try_from(n)?;
+        let rows = db.query(&stmt, &[&n]).await?;
+        anyhow::Ok(rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>())
+    };
+    run.await.map_err(classify)
+}
+
+/// One call of `chat_insert_batch` for `ms`, with their reserved `ids`.
+async fn insert_batch(
+    pool: &Pool,
+    ids: &[i64],
+    ms: &[&NewMessage],
+) -> Result<Vec<Stored>, WriteError> {
+    retry_conflicts(|| insert_batch_once(pool, ids, ms))
+        .await
+        .map_err(classify)
+}
+
+async fn insert_batch_once(
+    pool: &Pool,
+    ids: &[i64],
+    ms: &[&NewMessage],
+) -> anyhow::Result<Vec<Stored>> {
     let db = pool.get().await?;
-    let n = i64::try_from(jobs.len())?;
-    let stmt = db.prepare_cached(sql!("message/next_ids")).await?;
-    let ids: Vec<i64> = db
-        .query(&stmt, &[&n])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    anyhow::ensure!(
-        ids.len() == jobs.len(),
-        "reserved {} ids for {} rows",
-        ids.len(),
-        jobs.len()
-    );
-    let ms: Vec<&NewMessage> = jobs.iter().map(|j| &j.message).collect();
     let col = |f: fn(&NewMessage) -> i64| ms.iter().map(|m| f(m)).collect::<Vec<i64>>();
     let users = col(|m| m.radar_user);
     let customers = col(|m| m.customer);
@@ -149,19 +301,24 @@ async fn insert_batch(pool: &Pool, jobs: &[Job]) -> anyhow::Result<Vec<Stored>> 
             ],
         )
         .await?;
-    let inserted: HashMap<i64, chrono::DateTime<chrono::Utc>> =
-        rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    let mut out = Vec::with_capacity(jobs.len());
-    for (id, m) in ids.iter().zip(&ms) {
-        match inserted.get(id) {
-            Some(at) => out.push(Stored {
-                id: *id,
-                create_date: *at,
-                inserted: true,
-            }),
-            // A repeated client_msg_id: the first stored message answers again.
-            None => out.push(message::insert(&db, m).await?),
-        }
-    }
-    Ok(out)
+    anyhow::ensure!(
+        rows.len() == ms.len(),
+        "{} answers for {} rows",
+        rows.len(),
+        ms.len()
+    );
+    Ok(rows
+        .iter()
+        .zip(ids)
+        .map(|(r, reserved)| {
+            let id: i64 = r.get("id");
+            Stored {
+                id,
+                seq: r.get("seq"),
+                create_date: r.get("create_date"),
+                // A replay of this very batch after an ambiguous failure stored it too.
+                inserted: r.get::<_, bool>("inserted") || id == *reserved,
+            }
+        })
+        .collect())
 }

@@ -61,7 +61,7 @@ pub async fn chat_page(state: web::Data<AppState>, p: Params) -> Result<Envelope
 
 /// The stored message's identity, as every send answer carries it.
 pub fn sent_data(s: &store::message::Stored, client_msg_id: Option<&str>) -> Value {
-    json!({"id": s.id, "client_msg_id": client_msg_id, "dateTime": time::datetime(s.create_date)})
+    json!({"id": s.id, "seq": s.seq, "client_msg_id": client_msg_id, "dateTime": time::datetime(s.create_date)})
 }
 
 /// A send's `content` failure in the form-error shape.

@@ -69,6 +69,7 @@ pub async fn pair_info(
 fn message(radar_user: i64, customer: i64, r: &Row) -> ChatMessage {
     ChatMessage {
         id: r.get("id"),
+        seq: r.get("seq"),
         radar_user,
         customer,
         send_type: r.get("send_type"),
@@ -173,6 +174,48 @@ pub async fn since(
         .iter()
         .map(|r| message(radar_user, customer, r))
         .collect())
+}
+
+/// The pair's highest message `seq` (0 before its first message).
+pub async fn conversation_seq(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<i64> {
+    let stmt = db.prepare_cached(sql!("chat/conversation_seq")).await?;
+    Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
+}
+
+/// The pair's messages with `after < seq < before`, in `seq` order, at most `limit`.
+pub async fn between_seqs(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+    (after, before): (i64, i64),
+    limit: i64,
+) -> Result<Vec<ChatMessage>> {
+    let stmt = db.prepare_cached(sql!("chat/after_seq")).await?;
+    let rows = db
+        .query(&stmt, &[&radar_user, &customer, &after, &before, &limit])
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| message(radar_user, customer, r))
+        .collect())
+}
+
+/// A `since_id` resume point as the `seq` to resume after.
+pub async fn seq_before_id(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+    since_id: i64,
+) -> Result<i64> {
+    let stmt = db.prepare_cached(sql!("chat/seq_before_id")).await?;
+    Ok(db
+        .query_one(&stmt, &[&radar_user, &customer, &since_id])
+        .await?
+        .get(0))
 }
 
 /// The customer's badge in the pair.

@@ -36,53 +36,11 @@ pub struct NewMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stored {
     pub id: i64,
+    /// Its place in the conversation: 1, 2, 3… in commit order, no gaps (issue 9).
+    pub seq: i64,
     pub create_date: DateTime<Utc>,
     /// False when a retry with the same `client_msg_id` returned the first message.
     pub inserted: bool,
-}
-
-/// Inserts `m` (or finds the earlier row with its `client_msg_id`).
-pub async fn insert(
-    db: &impl GenericClient,
-    m: &NewMessage,
-) -> Result<Stored, tokio_postgres::Error> {
-    let stmt = db.prepare_cached(sql!("message/insert")).await?;
-    let counter = m.counter as i32;
-    let row = db
-        .query_opt(
-            &stmt,
-            &[
-                &m.radar_user,
-                &m.customer,
-                &m.send_type,
-                &m.content,
-                &m.unread_for_customer,
-                &m.unread_for_radar,
-                &m.client_msg_id,
-                &m.article_id,
-                &counter,
-            ],
-        )
-        .await?;
-    if let Some(r) = row {
-        return Ok(Stored {
-            id: r.get(0),
-            create_date: r.get(1),
-            inserted: true,
-        });
-    }
-    let stmt = db.prepare_cached(sql!("message/by_client_msg_id")).await?;
-    let r = db
-        .query_one(
-            &stmt,
-            &[&m.radar_user, &m.customer, &m.send_type, &m.client_msg_id],
-        )
-        .await?;
-    Ok(Stored {
-        id: r.get(0),
-        create_date: r.get(1),
-        inserted: false,
-    })
 }
 
 /// Messages in the pair (excluding stored temp media).

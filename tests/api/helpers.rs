@@ -282,3 +282,13 @@ impl TestApp {
             .await
     }
 }
+
+/// A superuser connection to the test PostgreSQL (outside any test database).
+pub async fn admin_client() -> tokio_postgres::Client {
+    let (client, conn) =
+        tokio_postgres::connect(&test_db::admin_database_url(), tokio_postgres::NoTls)
+            .await
+            .expect("test PostgreSQL reachable");
+    actix_web::rt::spawn(conn);
+    client
+}

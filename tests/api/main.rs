@@ -8,6 +8,7 @@ mod case_cache;
 mod chat;
 mod cluster;
 mod console;
+mod delivery;
 mod diary;
 mod extra;
 mod helpers;

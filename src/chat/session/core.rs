@@ -10,17 +10,21 @@ use crate::chat::event::{Channel, Event};
 use crate::chat::protocol::{self, Inbound, SocketFamily};
 use crate::chat::registry::{Bind, Interest, Push};
 use crate::chat::service;
-use crate::chat::session::socket::ConnSocket;
+use crate::chat::session::outbound::Closer;
 use crate::error::ApiError;
 use crate::http::auth::{ids_match, load_token, Family, SignedIds};
 use crate::state::AppState;
-use crate::store::chat::PairInfo;
+use crate::store::{self, chat::PairInfo};
 
-/// Frames to write, and whether to close afterwards.
+/// Frames to write, and whether to close afterwards (and with which code and reason).
 #[derive(Debug, Default)]
 pub struct Reply {
     pub frames: Vec<Value>,
     pub close: bool,
+    /// The close frame's code and reason; `None` = 1000 without a reason (the legacy closes).
+    pub close_code: Option<(u16, &'static str)>,
+    /// A push could not be completed (database unreachable): catch up again shortly.
+    pub sync_later: bool,
 }
 
 impl Reply {
@@ -31,7 +35,7 @@ impl Reply {
     pub(super) fn one(frame: Value) -> Reply {
         Reply {
             frames: vec![frame],
-            close: false,
+            ..Reply::default()
         }
     }
 
@@ -40,16 +44,29 @@ impl Reply {
         Reply {
             frames: vec![frame],
             close: true,
+            ..Reply::default()
         }
     }
 
     pub(super) fn close() -> Reply {
         Reply {
-            frames: vec![],
             close: true,
+            ..Reply::default()
+        }
+    }
+
+    /// Closes with `code` and `reason` (1011 server error, 1013 try again later…).
+    pub fn close_code(code: u16, reason: &'static str) -> Reply {
+        Reply {
+            close: true,
+            close_code: Some((code, reason)),
+            ..Reply::default()
         }
     }
 }
+
+/// Close reason while the database is unreachable (with code 1013, try again later).
+pub const UNAVAILABLE: &str = "服务暂时不可用,请稍后重试";
 
 /// The ids a session is bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,19 +84,20 @@ pub struct Core {
     token: Option<(i64, String)>,
     pub(super) bound: Option<Bound>,
     pair: Option<PairInfo>,
+    /// Chat sockets: the highest `seq` of the pair this socket has been sent (or that its client
+    /// had before it connected); pushes at or below are dropped, a jump is filled from the
+    /// database first, so every message arrives once and in order.
+    pub(super) last_seq: Option<i64>,
+    /// Badge and contact sockets: the badge last sent, so a catch-up repeats nothing unchanged.
+    pub(super) last_badge: Option<i64>,
     /// WS-M: `register` puts the customer inside the chat page, `query_num` outside.
     pub(super) inside_chat: bool,
     pub(super) query_nums: u32,
-    socket: Option<ConnSocket>,
+    closer: Option<Closer>,
 }
 
 impl Core {
-    pub fn new(
-        family: SocketFamily,
-        state: AppState,
-        conn: u64,
-        socket: Option<ConnSocket>,
-    ) -> Core {
+    pub fn new(family: SocketFamily, state: AppState, conn: u64, closer: Option<Closer>) -> Core {
         Core {
             family,
             state,
@@ -87,16 +105,20 @@ impl Core {
             token: None,
             bound: None,
             pair: None,
+            last_seq: None,
+            last_badge: None,
             inside_chat: false,
             query_nums: 0,
-            socket,
+            closer,
         }
     }
 
-    /// Handles one parsed frame.
+    /// Handles one parsed frame. A database outage closes with 1013 (try again later) and its
+    /// reason; anything else unexpected with 1011.
     pub async fn on_frame(mut self, f: Inbound, me: Recipient<Push>) -> (Core, Reply) {
         let reply = match self.frame(f, me).await {
             Ok(reply) => reply,
+            Err(e) if e.envelope().code == 503 => Reply::close_code(1013, UNAVAILABLE),
             Err(e) => {
                 if let ApiError::Internal(cause) = &e {
                     tracing::error!(
@@ -105,19 +127,28 @@ impl Core {
                         "socket frame failed"
                     );
                 }
-                Reply::close_with(protocol::broken("服务器繁忙"))
+                Reply::close_code(1011, "服务器繁忙")
             }
         };
         (self, reply)
     }
 
-    /// Handles one event from the registry.
-    pub async fn on_push(mut self, event: Event) -> (Core, Reply) {
-        let reply = match self.push(event).await {
+    /// Handles one event from the registry (`None`: catch up from the database). A push that
+    /// fails (database unreachable) is not dropped: the session catches up again shortly, from
+    /// its last `seq`.
+    pub async fn on_push(mut self, event: Option<Event>) -> (Core, Reply) {
+        let result = match event {
+            Some(event) => self.push(event).await,
+            None => self.catch_up().await,
+        };
+        let reply = match result {
             Ok(reply) => reply,
             Err(e) => {
-                tracing::warn!(error = %e, conn = self.conn, "push failed; the client catches up over HTTP");
-                Reply::none()
+                tracing::warn!(error = %e, conn = self.conn, "push failed; catching up again shortly");
+                Reply {
+                    sync_later: true,
+                    ..Reply::default()
+                }
             }
         };
         (self, reply)
@@ -203,10 +234,19 @@ impl Core {
                 channel,
                 interest,
                 session: me,
-                socket: self.socket,
+                closer: self.closer.clone(),
             })
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("registry unavailable: {e}")))?;
+        // Subscribed: everything committed from now on is pushed; what came before is the
+        // client's history (or is replayed by `register` with a resume point).
+        self.last_seq = match &pair {
+            Some(p) => {
+                let db = self.state.db.get().await?;
+                Some(store::chat::conversation_seq(&db, p.radar_user, p.customer).await?)
+            }
+            None => None,
+        };
         self.bound = Some(wanted);
         self.pair = pair;
         Ok(true)

@@ -9,7 +9,7 @@ use super::core::{Core, Reply};
 use crate::chat::protocol::{self, frame, frame_data, Inbound, Kind, SocketFamily};
 use crate::chat::render;
 use crate::chat::service::{self, Draft};
-use crate::error::ApiError;
+use crate::error::{ApiError, FormErrors};
 use crate::store::{self, message::Stored};
 use crate::time;
 
@@ -19,7 +19,7 @@ impl Core {
         Ok(match f.kind {
             Kind::Register => {
                 self.inside_chat = true;
-                Reply::one(frame(200, "注册成功"))
+                self.resume(&f, frame(200, "注册成功")).await?
             }
             Kind::QueryNum => {
                 self.inside_chat = false;
@@ -51,6 +51,9 @@ impl Core {
                 Reply::close_with(frame(200, &text))
             }
             Kind::Send if self.state.settings.chat.ws_send_enabled => {
+                if let Some(refusal) = client_msg_id_refusal(&f) {
+                    return Ok(refusal);
+                }
                 let cmid = f.client_msg_id.clone();
                 let draft = Draft {
                     content: f.content.unwrap_or(Value::Null),
@@ -66,12 +69,15 @@ impl Core {
     pub(super) async fn radar_chat_frame(&mut self, f: Inbound) -> Result<Reply, ApiError> {
         let pair = self.pair()?.clone();
         Ok(match f.kind {
-            Kind::Register => Reply::one(frame(199, "注册成功")),
+            Kind::Register => self.resume(&f, frame(199, "注册成功")).await?,
             Kind::Lived => Reply::one(protocol::lived()),
             Kind::Closed => Reply::close(),
             _ if f.content.is_none() => Reply::close_with(protocol::bad_ids()),
             _ if !self.state.settings.chat.ws_send_enabled => Reply::none(),
             _ => {
+                if let Some(refusal) = client_msg_id_refusal(&f) {
+                    return Ok(refusal);
+                }
                 let cmid = f.client_msg_id.clone();
                 let draft = Draft {
                     content: f.content.unwrap_or(Value::Null),
@@ -91,8 +97,9 @@ impl Core {
                     .await?,
             ),
             Kind::QueryNum => {
+                // Clamped before any arithmetic: a client's 2^63-1 must not overflow the offset.
                 let page = (
-                    f.current_page.unwrap_or(1).max(1),
+                    f.current_page.unwrap_or(1).clamp(1, 1_000_000),
                     f.length.unwrap_or(10).clamp(1, 100),
                 );
                 Reply::one(
@@ -118,7 +125,8 @@ impl Core {
         let mut data = json!({"unread_msg_num": badge});
         if self.family == SocketFamily::RadarContacts {
             if let Some((page, len)) = page {
-                let (contacts, _) = store::chat::contacts(&db, uid, len, (page - 1) * len).await?;
+                let offset = (page - 1).saturating_mul(len);
+                let (contacts, _) = store::chat::contacts(&db, uid, len, offset).await?;
                 let now = Utc::now();
                 data["ret_data"] = contacts
                     .iter()
@@ -138,10 +146,54 @@ fn ack(
 ) -> Result<Reply, ApiError> {
     match sent {
         Ok(s) => {
-            let data = json!({"id": s.id, "client_msg_id": client_msg_id, "dateTime": time::datetime(s.create_date)});
+            let data = json!({"id": s.id, "seq": s.seq, "client_msg_id": client_msg_id, "dateTime": time::datetime(s.create_date)});
             Ok(Reply::one(frame_data(200, msg, data)))
         }
         Err(ApiError::Code { code, msg }) => Ok(Reply::one(frame(code, &msg))),
+        // Not stored, and the socket stays open: the client may send again (with its
+        // client_msg_id, so nothing is stored twice).
+        Err(e @ (ApiError::Busy | ApiError::Unavailable)) => {
+            let envelope = e.envelope();
+            Ok(Reply::one(frame(
+                envelope.code,
+                envelope.msg.as_str().unwrap_or_default(),
+            )))
+        }
         Err(e) => Err(e),
+    }
+}
+
+/// The refusal of a send whose `client_msg_id` HTTP would refuse (a form error, socket open).
+fn client_msg_id_refusal(f: &Inbound) -> Option<Reply> {
+    let (message, code) = f.client_msg_id_error.as_ref()?;
+    let errors = FormErrors::single("client_msg_id", message, code).in_msg(301);
+    Some(Reply::one(serde_json::to_value(errors.envelope()).ok()?))
+}
+
+impl Core {
+    /// The `register` answer, then — when the frame names a resume point (`since_seq`, or the
+    /// legacy `since_id`) — every message of the pair after it, in order; live pushes follow,
+    /// without repeats (the session was subscribed before any of this was read).
+    async fn resume(&mut self, f: &Inbound, ack: Value) -> Result<Reply, ApiError> {
+        let mut reply = Reply::one(ack);
+        let resume_at = match (f.since_seq, f.since_id) {
+            (Some(seq), _) => Some(seq),
+            (None, Some(id)) => {
+                let pair = self.pair()?.clone();
+                let db = self.state.db.get().await?;
+                Some(store::chat::seq_before_id(&db, pair.radar_user, pair.customer, id).await?)
+            }
+            (None, None) => None,
+        };
+        if let Some(seq) = resume_at {
+            let now = self.last_seq;
+            // Never past what this session already stands at (a client claiming more than exists).
+            self.last_seq = Some(seq.clamp(0, now.unwrap_or(i64::MAX)));
+            if let Err(e) = self.fill(i64::MAX, &mut reply).await {
+                self.last_seq = now;
+                return Err(e);
+            }
+        }
+        Ok(reply)
     }
 }

@@ -20,17 +20,29 @@ use actix_web_actors::ws;
 use serde_json::Value;
 
 use self::core::{Core, Reply};
-use self::outbound::{FlushCounter, Outbound};
+use self::outbound::{Closer, FlushCounter, Outbound};
 use self::socket::ConnSocket;
 use crate::chat::protocol::{self, SocketFamily};
-use crate::chat::registry::{next_conn_id, Push, Unbind};
+use crate::chat::registry::{next_conn_id, Push, Unbind, SLOW_CONSUMER};
 use crate::state::AppState;
+use crate::telemetry::metrics::names;
+use actix_web::web::BytesMut;
 
 /// What a session hands its core, one at a time.
 enum Work {
     Frame(protocol::Inbound),
     Push(crate::chat::event::Event),
+    /// Catch up from the database (events may have been missed).
+    Sync,
+    /// Close with 1012: the node is shutting down.
+    Shutdown,
 }
+
+/// The reason of the 1012 close on shutdown: the client should reconnect (to another node).
+pub const SHUTDOWN_REASON: &str = "服务器重启,请重新连接";
+
+/// How long a session waits before catching up after a push failed.
+const SYNC_RETRY: Duration = Duration::from_secs(1);
 
 /// One socket's actor.
 pub struct Session {
@@ -43,7 +55,9 @@ pub struct Session {
     out: Outbound,
     last_seen: Instant,
     rate: RateLimit,
-    socket: Option<ConnSocket>,
+    closer: Closer,
+    /// A fragmented text message being reassembled (RFC 6455 §5.4).
+    fragments: Option<BytesMut>,
 }
 
 impl Session {
@@ -56,14 +70,15 @@ impl Session {
     ) -> Session {
         let chat = &state.settings.chat;
         let out = Outbound::new(
-            counter,
+            counter.clone(),
             chat.outbound_queue_bytes,
             chat.outbound_queue_frames,
         );
         let rate = RateLimit::new(chat.rate_per_sec, chat.rate_burst);
         let conn = next_conn_id();
+        let closer = Closer::new(counter, socket);
         Session {
-            core: Some(Core::new(family, state.clone(), conn, socket)),
+            core: Some(Core::new(family, state.clone(), conn, Some(closer.clone()))),
             family,
             pending: VecDeque::new(),
             state,
@@ -71,7 +86,8 @@ impl Session {
             out,
             last_seen: Instant::now(),
             rate,
-            socket,
+            closer,
+            fragments: None,
         }
     }
 
@@ -82,14 +98,18 @@ impl Session {
             conn = self.conn,
             "closing a websocket whose client stopped reading"
         );
+        metrics::counter!(names::WS_SLOW_CONSUMER_CLOSES, "kind" => self.family.label())
+            .increment(1);
+        self.closer.close(1008, SLOW_CONSUMER);
+        ctx.stop();
+    }
+
+    /// Closes with `code` and `reason` after the frames already written.
+    fn close_with_code(&mut self, code: u16, reason: &str, ctx: &mut ws::WebsocketContext<Self>) {
         ctx.close(Some(ws::CloseReason {
-            code: ws::CloseCode::Policy,
-            description: Some("outbound queue full: client not reading".to_owned()),
+            code: ws::CloseCode::from(code),
+            description: Some(reason.to_owned()),
         }));
-        self.out.abort();
-        if let Some(socket) = &self.socket {
-            socket.cut_off();
-        }
         ctx.stop();
     }
 
@@ -100,6 +120,7 @@ impl Session {
             self.give_up(ctx);
             return;
         }
+        metrics::counter!(names::WS_FRAMES_OUT, "kind" => self.family.label()).increment(1);
         ctx.text(text);
     }
 
@@ -107,9 +128,16 @@ impl Session {
         for frame in &reply.frames {
             self.send(frame, ctx);
         }
-        if reply.close {
-            ctx.close(Some(ws::CloseCode::Normal.into()));
-            ctx.stop();
+        if reply.sync_later {
+            ctx.run_later(SYNC_RETRY, |act, ctx| act.submit(Work::Sync, ctx));
+        }
+        match (reply.close, reply.close_code) {
+            (true, Some((code, reason))) => self.close_with_code(code, reason, ctx),
+            (true, None) => {
+                ctx.close(Some(ws::CloseCode::Normal.into()));
+                ctx.stop();
+            }
+            (false, _) => {}
         }
     }
 
@@ -117,6 +145,9 @@ impl Session {
     /// arrive before the running one finishes (actix polls the socket in the same pass that
     /// started the wait), and none may be dropped or reordered.
     fn submit(&mut self, work: Work, ctx: &mut ws::WebsocketContext<Self>) {
+        if matches!(work, Work::Shutdown) && self.core.is_some() {
+            return self.close_with_code(1012, SHUTDOWN_REASON, ctx);
+        }
         let Some(core) = self.core.take() else {
             if self.pending.len() >= self.state.settings.chat.outbound_queue_frames {
                 self.give_up(ctx);
@@ -129,7 +160,8 @@ impl Session {
         let fut = async move {
             match work {
                 Work::Frame(inbound) => core.on_frame(inbound, me).await,
-                Work::Push(event) => core.on_push(event).await,
+                Work::Push(event) => core.on_push(Some(event)).await,
+                Work::Sync | Work::Shutdown => core.on_push(None).await,
             }
         };
         ctx.wait(fut.into_actor(self).map(|(core, reply), act, ctx| {
@@ -145,6 +177,7 @@ impl Session {
     }
 
     fn on_text(&mut self, text: &str, ctx: &mut ws::WebsocketContext<Self>) {
+        metrics::counter!(names::WS_FRAMES_IN, "kind" => self.family.label()).increment(1);
         if !self.rate.take() {
             self.send(&protocol::too_fast(), ctx);
             return;
@@ -187,11 +220,13 @@ impl Actor for Session {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(self.state.settings.chat.outbound_queue_frames);
+        metrics::gauge!(names::WS_SESSIONS, "kind" => self.family.label()).increment(1.0);
         self.heartbeat(ctx);
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
         // Every way a socket ends comes through here, heartbeat timeouts and overflows included.
+        metrics::gauge!(names::WS_SESSIONS, "kind" => self.family.label()).decrement(1.0);
         self.state.registry.do_send(Unbind { conn: self.conn });
     }
 }
@@ -206,19 +241,22 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for Session {
             }
             Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
             Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
-            Ok(ws::Message::Continuation(_)) => {
-                self.apply(Reply::close_with(protocol::broken("不支持分片消息")), ctx)
-            }
+            Ok(ws::Message::Continuation(item)) => self.on_fragment(item, ctx),
             Ok(ws::Message::Close(reason)) => {
                 ctx.close(reason);
                 ctx.stop();
             }
             Err(e) => {
                 tracing::debug!(conn = self.conn, error = %e, "websocket protocol error");
-                self.apply(
-                    Reply::close_with(protocol::broken("消息过大或格式错误")),
-                    ctx,
-                );
+                let (code, reason) = match &e {
+                    ws::ProtocolError::Overflow => (1009, "消息过大"),
+                    // actix reports a text frame that is not UTF-8 as an I/O error.
+                    ws::ProtocolError::Io(io) if io.to_string().contains("utf-8") => {
+                        (1007, "消息不是有效的UTF-8文本")
+                    }
+                    _ => (1002, "消息格式错误"),
+                };
+                self.close_with_code(code, reason, ctx);
             }
         }
     }
@@ -229,8 +267,46 @@ impl Handler<Push> for Session {
 
     fn handle(&mut self, push: Push, ctx: &mut Self::Context) {
         match push {
-            Push::Overflow => self.give_up(ctx),
             Push::Event(event) => self.submit(Work::Push(event), ctx),
+            Push::Sync => self.submit(Work::Sync, ctx),
+            Push::Shutdown => self.submit(Work::Shutdown, ctx),
+        }
+    }
+}
+
+impl Session {
+    /// Reassembles a fragmented text message (within `chat.max_frame_bytes`), then handles it
+    /// like a single frame.
+    fn on_fragment(&mut self, item: actix_http::ws::Item, ctx: &mut ws::WebsocketContext<Self>) {
+        let max = self.state.settings.chat.max_frame_bytes;
+        let (part, last) = match item {
+            actix_http::ws::Item::FirstText(b) => {
+                self.fragments = Some(BytesMut::new());
+                (b, false)
+            }
+            actix_http::ws::Item::FirstBinary(_) => {
+                return self.apply(Reply::close_with(protocol::broken("不支持二进制消息")), ctx)
+            }
+            actix_http::ws::Item::Continue(b) => (b, false),
+            actix_http::ws::Item::Last(b) => (b, true),
+        };
+        let Some(buf) = self.fragments.as_mut() else {
+            return self.close_with_code(1002, "消息格式错误", ctx);
+        };
+        if buf.len() + part.len() > max {
+            self.fragments = None;
+            return self.close_with_code(1009, "消息过大", ctx);
+        }
+        buf.extend_from_slice(&part);
+        if !last {
+            return;
+        }
+        let Some(whole) = self.fragments.take() else {
+            return;
+        };
+        match std::str::from_utf8(&whole) {
+            Ok(text) => self.on_text(text, ctx),
+            Err(_) => self.close_with_code(1007, "消息不是有效的UTF-8文本", ctx),
         }
     }
 }

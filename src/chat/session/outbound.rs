@@ -3,23 +3,36 @@
 //! actix's websocket context buffers every frame the actor writes until the HTTP layer takes it.
 //! `FlushCounter` sits on that response stream and counts the bytes the HTTP layer has taken; the
 //! session counts the bytes it wrote (frame header included, so both sides count the same bytes).
-//! The difference is what waits for a slow client. Past either bound the session closes, and the
-//! stream aborts the connection instead of holding the backlog.
+//! The difference is what waits for a slow client. Past either bound the session closes: the
+//! stream then ends with a close frame in place of the backlog (`Closer`), and the TCP connection
+//! is cut a few seconds later if the client does not even read that.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use actix_web::web::Bytes;
+use actix_http::ws::{CloseCode, CloseReason, Parser};
+use actix_web::web::{Bytes, BytesMut};
+use futures_util::task::AtomicWaker;
 use futures_util::Stream;
+
+use super::socket::ConnSocket;
+
+/// How long a client gets to read its close frame before the TCP connection is cut.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// Shared between the session (writer side) and the response stream (flush side).
 #[derive(Debug, Default)]
 pub struct FlushCounter {
     flushed: AtomicU64,
     abort: AtomicBool,
+    /// The close frame to send in place of the backlog, once.
+    close_frame: Mutex<Option<Bytes>>,
+    /// The response stream's task, woken when the session is closed from outside.
+    waker: AtomicWaker,
 }
 
 impl FlushCounter {
@@ -28,9 +41,46 @@ impl FlushCounter {
         self.flushed.load(Ordering::Relaxed)
     }
 
-    /// Drops the connection at the next poll instead of flushing the backlog.
-    pub fn abort(&self) {
+    /// Ends the stream at its next poll with a close frame (`code`, `reason`) instead of the
+    /// frames still queued.
+    pub fn close_with(&self, code: u16, reason: &str) {
+        let mut frame = BytesMut::new();
+        let reason = CloseReason {
+            code: CloseCode::from(code),
+            description: Some(reason.to_owned()),
+        };
+        Parser::write_close(&mut frame, Some(reason), false);
+        if let Ok(mut slot) = self.close_frame.lock() {
+            slot.get_or_insert(frame.freeze());
+        }
         self.abort.store(true, Ordering::Relaxed);
+        self.waker.wake();
+    }
+}
+
+/// Ends one connection from outside its session: a close frame replaces whatever is queued, and
+/// the TCP connection is cut `CLOSE_GRACE` later in case the client reads nothing at all (its
+/// session is then frozen and cannot end it).
+#[derive(Debug, Clone)]
+pub struct Closer {
+    counter: Arc<FlushCounter>,
+    socket: Option<ConnSocket>,
+}
+
+impl Closer {
+    pub fn new(counter: Arc<FlushCounter>, socket: Option<ConnSocket>) -> Closer {
+        Closer { counter, socket }
+    }
+
+    /// Closes with `code` (1008 slow consumer, 1012 restart…) and `reason`.
+    pub fn close(&self, code: u16, reason: &str) {
+        self.counter.close_with(code, reason);
+        if let Some(socket) = self.socket {
+            actix_web::rt::spawn(async move {
+                tokio::time::sleep(CLOSE_GRACE).await;
+                socket.cut_off();
+            });
+        }
     }
 }
 
@@ -68,9 +118,9 @@ impl Outbound {
             && self.ends.len() <= self.max_frames
     }
 
-    /// Gives up on the connection (the response stream fails at its next poll).
-    pub fn abort(&self) {
-        self.counter.abort();
+    /// Gives up on the connection: the response stream ends with this close frame.
+    pub fn close_with(&self, code: u16, reason: &str) {
+        self.counter.close_with(code, reason);
     }
 }
 
@@ -106,9 +156,16 @@ where
     type Item = Result<Bytes, actix_web::Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.counter.waker.register(cx.waker());
         if self.counter.abort.load(Ordering::Relaxed) {
-            let e = std::io::Error::other("slow websocket client");
-            return Poll::Ready(Some(Err(actix_web::error::ErrorServiceUnavailable(e))));
+            // The close frame once, then the end of the stream (and of the connection).
+            let frame = self
+                .counter
+                .close_frame
+                .lock()
+                .ok()
+                .and_then(|mut f| f.take());
+            return Poll::Ready(frame.map(Ok));
         }
         let next = self.inner.as_mut().poll_next(cx);
         if let Poll::Ready(Some(Ok(bytes))) = &next {

@@ -9,7 +9,9 @@
 //!
 //! Both reconnect with exponential backoff (50 ms doubling to 2 s) and log the first failure of
 //! an outage and the recovery. Delivery is at most once: events queued while Redis is unreachable,
-//! or beyond the queue's capacity, are dropped and counted; PostgreSQL is the record. What a
+//! or beyond the queue's capacity, are dropped and counted; PostgreSQL is the record. Losses are
+//! never silent: the subscriber reports its link state to the `LinkWatch`, and a publisher that
+//! dropped events announces `Event::Resync` to every node once it can publish again. What a
 //! channel means, and who subscribes to it, is left to `event` and the registry.
 //!
 //! - `mod.rs`        — [`RedisBus`] and its [`Bus`] impl, the state shared with the tasks, backoff.
@@ -28,7 +30,7 @@ use ::redis::Client;
 use anyhow::Context as _;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Bus, Sink, Subscribed};
+use super::{Bus, LinkWatch, Sink, Subscribed};
 use crate::chat::event::{Channel, Event};
 use publisher::{run_publisher, DropCounter};
 use subscriber::{run_subscriber, Command};
@@ -52,6 +54,7 @@ struct Shared {
     /// incoming events on other channels are dropped, so `unsubscribe` takes effect at once.
     wanted: Mutex<HashSet<String>>,
     sink: OnceLock<Sink>,
+    link_watch: OnceLock<LinkWatch>,
     /// Set when a command could not be queued; the subscriber then reconciles with `wanted`.
     resync: AtomicBool,
     /// Whether the subscriber holds a live pub/sub connection (its stream ends as soon as Redis
@@ -60,6 +63,16 @@ struct Shared {
 }
 
 impl Shared {
+    /// Records the subscriber's link state and tells the watcher when it changes.
+    fn set_linked(&self, linked: bool) {
+        let was = self.connected.swap(linked, Ordering::Relaxed);
+        if was != linked || !linked {
+            if let Some(watch) = self.link_watch.get() {
+                watch(linked);
+            }
+        }
+    }
+
     fn wanted(&self) -> MutexGuard<'_, HashSet<String>> {
         // A poisoned lock only means a panic elsewhere while holding it; the set is still valid.
         self.wanted.lock().unwrap_or_else(|e| e.into_inner())
@@ -84,8 +97,10 @@ impl RedisBus {
             .context("RedisBus::connect needs a tokio runtime")?;
         let shared = Arc::new(Shared {
             prefix: prefix.to_owned(),
-            wanted: Mutex::new(HashSet::new()),
+            // Every node hears `Event::Resync` for as long as it runs.
+            wanted: Mutex::new(HashSet::from([Channel::Everyone.name(prefix)])),
             sink: OnceLock::new(),
+            link_watch: OnceLock::new(),
             resync: AtomicBool::new(false),
             connected: AtomicBool::new(false),
         });
@@ -94,7 +109,11 @@ impl RedisBus {
         // The address only: the URL may hold a password.
         let addr = client.get_connection_info().addr.to_string();
         tracing::info!(%addr, prefix, "redis bus: starting (connects in the background)");
-        runtime.spawn(run_publisher(client.clone(), publish_rx));
+        let resync = (
+            Channel::Everyone.name(prefix),
+            serde_json::to_vec(&Event::Resync)?,
+        );
+        runtime.spawn(run_publisher(client.clone(), publish_rx, resync));
         runtime.spawn(run_subscriber(client, shared.clone(), command_rx));
         Ok(Arc::new(RedisBus {
             shared,
@@ -158,6 +177,12 @@ impl Bus for RedisBus {
     fn set_sink(&self, sink: Sink) {
         if self.shared.sink.set(sink).is_err() {
             tracing::error!("redis bus: sink set twice; keeping the first");
+        }
+    }
+
+    fn set_link_watch(&self, watch: LinkWatch) {
+        if self.shared.link_watch.set(watch).is_err() {
+            tracing::error!("redis bus: link watch set twice; keeping the first");
         }
     }
 

@@ -39,12 +39,19 @@ impl DropCounter {
     }
 }
 
-pub(super) async fn run_publisher(client: Client, mut queue: mpsc::Receiver<(String, Vec<u8>)>) {
+/// Publishes what is queued. `resync` is the (channel, payload) of `Event::Resync` for every node,
+/// sent first after a reconnect whenever events were lost, so the other nodes catch up.
+pub(super) async fn run_publisher(
+    client: Client,
+    mut queue: mpsc::Receiver<(String, Vec<u8>)>,
+    resync: (String, Vec<u8>),
+) {
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(REDIS_TIMEOUT)
         .set_response_timeout(REDIS_TIMEOUT);
     let mut backoff = Backoff::new("publisher");
     let mut batch = Vec::with_capacity(PUBLISH_BATCH);
+    let mut lost = false;
     loop {
         let mut conn = match client
             .get_multiplexed_async_connection_with_config(&config)
@@ -58,12 +65,20 @@ pub(super) async fn run_publisher(client: Client, mut queue: mpsc::Receiver<(Str
                 let wait = backoff.failed(&e);
                 // Nobody could receive these now (subscribers lose their connections too), and
                 // replaying them late would only confuse clients: drop them.
+                lost = true;
                 if !drain_for(&mut queue, wait).await {
                     return;
                 }
                 continue;
             }
         };
+        if lost {
+            if let Err(e) = publish_batch(&mut conn, std::slice::from_ref(&resync)).await {
+                tracing::warn!(error = %e, "redis bus: resync announcement failed");
+                continue;
+            }
+            tracing::info!("redis bus: announced a resync for the events lost in the outage");
+        }
         loop {
             if queue.recv_many(&mut batch, PUBLISH_BATCH).await == 0 {
                 return; // The bus was dropped.
@@ -71,6 +86,7 @@ pub(super) async fn run_publisher(client: Client, mut queue: mpsc::Receiver<(Str
             if let Err(e) = publish_batch(&mut conn, &batch).await {
                 tracing::warn!(error = %e, lost = batch.len(), "redis bus: publish failed");
                 batch.clear();
+                lost = true;
                 break;
             }
             batch.clear();

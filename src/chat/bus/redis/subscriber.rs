@@ -50,9 +50,8 @@ pub(super) async fn run_subscriber(
             Ok(Ok(pubsub)) => {
                 backoff.connected();
                 let (sink, stream) = pubsub.split();
-                shared.connected.store(true, Ordering::Relaxed);
                 let ended = serve(&shared, sink, stream, &mut commands, &mut parked).await;
-                shared.connected.store(false, Ordering::Relaxed);
+                shared.set_linked(false);
                 match ended {
                     Ended::Closed => return,
                     Ended::Lost(why) => why,
@@ -61,6 +60,7 @@ pub(super) async fn run_subscriber(
             Ok(Err(e)) => e.to_string(),
             Err(e) => e,
         };
+        shared.set_linked(false);
         let wait = backoff.failed(&error);
         if park_while(tokio::time::sleep(wait), &mut commands, &mut parked)
             .await
@@ -124,6 +124,8 @@ async fn serve(
     for ack in parked.drain(..) {
         let _ = ack.send(());
     }
+    // Live again: whatever was published meanwhile is recovered from PostgreSQL by the watcher.
+    shared.set_linked(true);
 
     let mut pending: FuturesUnordered<Pending> = FuturesUnordered::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
