@@ -1,25 +1,29 @@
--- Batched radar-side pushes: the pushed customer messages become read for their radar users (taken
--- off the pairs' counters). Returns the radar users whose unread count changed.
--- $1 radar users, $2 customers, $3 message ids
+-- Batched radar-side reads: for each (pair, seq) pushed to (or fetched by) the radar user, their
+-- watermark moves up to that seq and the customer messages it passes come off the pair's counter.
+-- Answers the radar users whose unread count changed, with how many became read.
+-- $1 radar users, $2 customers, $3 seqs
 WITH req AS (
-    SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(user_id, customer_id, id)
-), upd AS (
-    UPDATE chat_messages m SET is_user_new_msg = false
-    FROM req
-    WHERE m.id = req.id AND m.user_id = req.user_id AND m.customer_id = req.customer_id AND m.is_user_new_msg
-    RETURNING m.user_id, m.customer_id, m.send_type
-), k AS (
-    SELECT user_id, customer_id, count(*) FILTER (WHERE send_type = 2) AS read
-    FROM upd GROUP BY user_id, customer_id
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(user_id, customer_id, seq)
+), pairs AS (
+    SELECT user_id, customer_id, max(seq) AS upto FROM req GROUP BY user_id, customer_id
 ), locked AS (
     -- Conversations are locked in key order, as the writer does: no lock cycles between nodes.
-    SELECT c.user_id, c.customer_id, k.read FROM conversations c
-    JOIN k ON c.user_id = k.user_id AND c.customer_id = k.customer_id
-    WHERE k.read > 0
+    SELECT c.user_id, c.customer_id, c.user_read_seq AS was, p.upto
+    FROM conversations c
+    JOIN pairs p ON p.user_id = c.user_id AND p.customer_id = c.customer_id
+    WHERE p.upto > c.user_read_seq
     ORDER BY c.user_id, c.customer_id
     FOR UPDATE OF c
-), dec AS (
-    UPDATE conversations c SET user_unread = GREATEST(c.user_unread - l.read, 0)
-    FROM locked l WHERE c.user_id = l.user_id AND c.customer_id = l.customer_id
+), k AS (
+    SELECT l.user_id, l.customer_id, l.upto,
+           (SELECT count(*) FROM chat_messages m
+             WHERE m.user_id = l.user_id AND m.customer_id = l.customer_id
+               AND m.seq > l.was AND m.seq <= l.upto
+               AND m.send_type = 2 AND m.sent_unread_to_user) AS read
+    FROM locked l
+), upd AS (
+    UPDATE conversations c SET user_read_seq = k.upto,
+                               user_unread = GREATEST(c.user_unread - k.read, 0)
+    FROM k WHERE c.user_id = k.user_id AND c.customer_id = k.customer_id
 )
-SELECT DISTINCT user_id FROM k WHERE read > 0
+SELECT user_id, sum(read)::bigint AS read FROM k WHERE read > 0 GROUP BY user_id

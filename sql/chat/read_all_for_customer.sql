@@ -1,13 +1,11 @@
--- The customer read the whole pair. Returns how many radar messages became read (and takes them
--- off the pair's counter).
-WITH r AS (
-    UPDATE chat_messages SET is_customer_new_msg = false
-    WHERE user_id = $1 AND customer_id = $2 AND is_customer_new_msg
-    RETURNING send_type
-), k AS (
-    SELECT count(*) FILTER (WHERE send_type = 1) AS read FROM r
-), dec AS (
-    UPDATE conversations SET customer_unread = GREATEST(customer_unread - (SELECT read FROM k), 0)
-    WHERE user_id = $1 AND customer_id = $2 AND (SELECT read FROM k) > 0
+-- The customer read the whole pair: their watermark moves to the pair's last message. Returns how
+-- many radar messages became read (the counter before, now 0).
+WITH o AS (
+    SELECT customer_unread AS was FROM conversations
+    WHERE user_id = $1 AND customer_id = $2
+    FOR UPDATE
+), u AS (
+    UPDATE conversations SET customer_read_seq = seq, customer_unread = 0
+    WHERE user_id = $1 AND customer_id = $2 AND customer_read_seq < seq
 )
-SELECT read FROM k
+SELECT coalesce((SELECT was FROM o), 0)::bigint

@@ -1,13 +1,11 @@
--- The radar user read the whole pair. Returns how many customer messages became read (and takes
--- them off the pair's counter).
-WITH r AS (
-    UPDATE chat_messages SET is_user_new_msg = false
-    WHERE user_id = $1 AND customer_id = $2 AND is_user_new_msg
-    RETURNING send_type
-), k AS (
-    SELECT count(*) FILTER (WHERE send_type = 2) AS read FROM r
-), dec AS (
-    UPDATE conversations SET user_unread = GREATEST(user_unread - (SELECT read FROM k), 0)
-    WHERE user_id = $1 AND customer_id = $2 AND (SELECT read FROM k) > 0
+-- The radar user read the whole pair: their watermark moves to the pair's last message. Returns
+-- how many customer messages became read (the counter before, now 0).
+WITH o AS (
+    SELECT user_unread AS was FROM conversations
+    WHERE user_id = $1 AND customer_id = $2
+    FOR UPDATE
+), u AS (
+    UPDATE conversations SET user_read_seq = seq, user_unread = 0
+    WHERE user_id = $1 AND customer_id = $2 AND user_read_seq < seq
 )
-SELECT read FROM k
+SELECT coalesce((SELECT was FROM o), 0)::bigint

@@ -1,12 +1,18 @@
--- M8: the pair's messages unread by the customer, marked read (counter adjusted).
-WITH r AS (
-    UPDATE chat_messages SET is_customer_new_msg = false
-    WHERE user_id = $1 AND customer_id = $2 AND is_customer_new_msg AND send_type <> 4
-    RETURNING id, seq, send_type, content, create_date, client_msg_id, true AS is_customer_new_msg,
-              is_user_new_msg
-), dec AS (
-    UPDATE conversations
-    SET customer_unread = GREATEST(customer_unread - (SELECT count(*) FROM r WHERE send_type = 1), 0)
-    WHERE user_id = $1 AND customer_id = $2 AND EXISTS (SELECT 1 FROM r WHERE send_type = 1)
+-- M8: the pair's messages unread by the customer, now read: the customer's watermark moves to the
+-- pair's last message (counter to 0). $1 radar user, $2 customer
+WITH o AS (
+    SELECT customer_read_seq AS was, user_read_seq, seq AS upto FROM conversations
+    WHERE user_id = $1 AND customer_id = $2
+    FOR UPDATE
+), r AS (
+    SELECT m.id, m.seq, m.send_type, m.content, m.create_date, m.client_msg_id,
+           true AS is_customer_new_msg, m.sent_unread_to_user AND m.seq > o.user_read_seq AS is_user_new_msg
+    FROM chat_messages m, o
+    WHERE m.user_id = $1 AND m.customer_id = $2 AND m.seq > o.was AND m.seq <= o.upto
+      AND m.sent_unread_to_customer AND m.send_type <> 4
+), u AS (
+    UPDATE conversations cv SET customer_read_seq = o.upto, customer_unread = 0
+    FROM o
+    WHERE cv.user_id = $1 AND cv.customer_id = $2 AND cv.customer_read_seq < o.upto
 )
 SELECT * FROM r

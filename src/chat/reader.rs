@@ -1,6 +1,6 @@
 //! Group read-marking for pushes. Every message pushed to a socket changes or reports read state
-//! (the customer's badge, "read" flags); doing that with one statement per push would cost the
-//! database more than storing the message. Like the writer, one task gathers the requests of a
+//! (the customer's badge, the read watermarks of sql/migrations/V12); doing that with one
+//! statement per push would cost the database more than storing the message. Like the writer, one task gathers the requests of a
 //! short window and answers them with one statement per side.
 
 use std::collections::{HashMap, HashSet};
@@ -25,12 +25,12 @@ pub struct CustomerRead {
 enum Request {
     Customer {
         pair: (i64, i64),
-        id: i64,
+        seq: i64,
         reply: oneshot::Sender<CustomerRead>,
     },
     Radar {
         pair: (i64, i64),
-        id: i64,
+        seq: i64,
     },
 }
 
@@ -53,7 +53,7 @@ impl Reader {
     }
 
     /// A push reached a customer socket: the badge before it and, when `mark` is the pushed
-    /// message id, that message read. `None` if the database could not be reached.
+    /// message seq, the pair read up to it. `None` if the database could not be reached.
     pub async fn customer(
         &self,
         radar_user: i64,
@@ -63,7 +63,7 @@ impl Reader {
         let (reply, answer) = oneshot::channel();
         let req = Request::Customer {
             pair: (radar_user, customer),
-            id: mark.unwrap_or(0),
+            seq: mark.unwrap_or(0),
             reply,
         };
         self.tx.send(req).await.ok()?;
@@ -71,12 +71,12 @@ impl Reader {
     }
 
     /// A customer message reached the radar user's chat socket: mark it read (in the background).
-    pub fn radar(&self, radar_user: i64, customer: i64, id: i64) {
+    pub fn radar(&self, radar_user: i64, customer: i64, seq: i64) {
         if self
             .tx
             .try_send(Request::Radar {
                 pair: (radar_user, customer),
-                id,
+                seq,
             })
             .is_err()
         {
@@ -145,8 +145,8 @@ async fn flush_customers(
     let mut keys = Vec::with_capacity(reqs.len());
     let mut replies = Vec::with_capacity(reqs.len());
     for r in reqs {
-        if let Request::Customer { pair, id, reply } = r {
-            keys.push((pair.0, pair.1, id));
+        if let Request::Customer { pair, seq, reply } = r {
+            keys.push((pair.0, pair.1, seq));
             replies.push((pair, reply));
         }
     }
@@ -197,7 +197,7 @@ async fn flush_radars(
     let keys: Vec<(i64, i64, i64)> = reqs
         .iter()
         .filter_map(|r| match r {
-            Request::Radar { pair, id } => Some((pair.0, pair.1, *id)),
+            Request::Radar { pair, seq } => Some((pair.0, pair.1, *seq)),
             Request::Customer { .. } => None,
         })
         .collect();

@@ -124,13 +124,15 @@ pub async fn fetch_new(
         return Ok(store::chat::take_unread(&db, reader, uid, cid).await?);
     };
     let list = store::chat::since(&db, uid, cid, since, 500).await?;
-    let ids: Vec<i64> = list.iter().map(|m| m.id).collect();
-    match reader {
-        Reader::Customer => {
-            store::chat::push_read_customer(&db, uid, cid, &ids).await?;
-        }
-        Reader::Radar => {
-            store::chat::push_read_radar(&db, uid, cid, &ids).await?;
+    // Read up to the newest message fetched (a watermark: everything before it is read too).
+    if let Some(upto) = list.iter().map(|m| m.seq).max() {
+        match reader {
+            Reader::Customer => {
+                store::chat::read_customer_upto(&db, uid, cid, upto).await?;
+            }
+            Reader::Radar => {
+                store::chat::read_radar_upto(&db, uid, cid, upto).await?;
+            }
         }
     }
     Ok(list)

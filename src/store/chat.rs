@@ -234,31 +234,38 @@ pub async fn radar_badge(db: &impl GenericClient, radar_user: i64) -> Result<i64
     Ok(db.query_one(&stmt, &[&radar_user]).await?.get(0))
 }
 
-/// A push reached a customer inside the chat page: `(badge before, radar messages now read)`.
-pub async fn push_read_customer(
+/// The customer has seen the pair up to `seq`: their watermark moves there (never back).
+/// Returns `(badge before, radar messages now read)`.
+pub async fn read_customer_upto(
     db: &impl GenericClient,
     radar_user: i64,
     customer: i64,
-    ids: &[i64],
+    seq: i64,
 ) -> Result<(i64, i64)> {
-    let stmt = db.prepare_cached(sql!("chat/push_read_customer")).await?;
-    let r = db.query_one(&stmt, &[&radar_user, &customer, &ids]).await?;
-    Ok((r.get(0), r.get(1)))
+    let stmt = db
+        .prepare_cached(sql!("chat/push_read_customer_batch"))
+        .await?;
+    let r = db
+        .query_one(&stmt, &[&vec![radar_user], &vec![customer], &vec![seq]])
+        .await?;
+    Ok((r.get("badge"), r.get("read")))
 }
 
-/// A push reached the radar user's chat socket: those messages are read; returns how many.
-pub async fn push_read_radar(
+/// The radar user has seen the pair up to `seq`: their watermark moves there (never back).
+/// Returns how many customer messages became read.
+pub async fn read_radar_upto(
     db: &impl GenericClient,
     radar_user: i64,
     customer: i64,
-    ids: &[i64],
-) -> Result<u64> {
-    let stmt = db.prepare_cached(sql!("chat/push_read_radar")).await?;
-    let n: i64 = db
-        .query_one(&stmt, &[&radar_user, &customer, &ids])
-        .await?
-        .get(0);
-    Ok(n as u64)
+    seq: i64,
+) -> Result<i64> {
+    let stmt = db
+        .prepare_cached(sql!("chat/push_read_radar_batch"))
+        .await?;
+    let row = db
+        .query_opt(&stmt, &[&vec![radar_user], &vec![customer], &vec![seq]])
+        .await?;
+    Ok(row.map_or(0, |r| r.get("read")))
 }
 
 /// One row of the contact list.

@@ -178,7 +178,7 @@ async fn the_chat_page_is_chronological_marks_the_greeting_and_reads_everything(
     assert_eq!(all["data"]["ret_data"][0]["from_user_name"], "客户A");
     assert_eq!(
         app.scalar(
-            "SELECT count(*) FROM chat_messages WHERE is_customer_new_msg",
+            "SELECT count(*) FROM chat_message_state WHERE is_customer_new_msg",
             &[]
         )
         .await,
@@ -514,10 +514,10 @@ async fn assert_counters_match_flags(app: &TestApp) {
         .client()
         .await
         .query_one(
-            "SELECT count(*) FILTER (WHERE cv.customer_unread <> (SELECT count(*) FROM chat_messages m
+            "SELECT count(*) FILTER (WHERE cv.customer_unread <> (SELECT count(*) FROM chat_message_state m
                         WHERE m.user_id = cv.user_id AND m.customer_id = cv.customer_id
                           AND m.is_customer_new_msg AND m.send_type = 1)
-                     OR cv.user_unread <> (SELECT count(*) FROM chat_messages m
+                     OR cv.user_unread <> (SELECT count(*) FROM chat_message_state m
                         WHERE m.user_id = cv.user_id AND m.customer_id = cv.customer_id
                           AND m.is_user_new_msg AND m.send_type = 2)),
                     count(*)

@@ -438,3 +438,94 @@ async fn shutdown_closes_sockets_with_1012_after_answering_what_was_queued() {
         0
     );
 }
+
+async fn customer_sends(app: &TestApp, customer: &Principal, radar: &Principal, text: &str) {
+    let uid = radar.id.to_string();
+    let content = json!({"info_type": 1, "msg": text}).to_string();
+    let sent = app
+        .post_signed(
+            "/zhugeleida/xiaochengxu/chat/send_msg/0",
+            customer,
+            "",
+            &[("u_id", &uid), ("content", &content), ("send_type", "2")],
+        )
+        .await;
+    assert_eq!(sent["code"], 200, "{sent}");
+}
+
+/// Each side's counter and the number of messages the derived flags call unread, per pair.
+async fn counters_and_flags(app: &TestApp) -> Vec<(i64, i64, i64, i64)> {
+    app.client()
+        .await
+        .query(
+            "SELECT cv.customer_unread::bigint, \
+                    (SELECT count(*) FROM chat_message_state s WHERE s.user_id = cv.user_id \
+                      AND s.customer_id = cv.customer_id AND s.send_type = 1 AND s.is_customer_new_msg), \
+                    cv.user_unread::bigint, \
+                    (SELECT count(*) FROM chat_message_state s WHERE s.user_id = cv.user_id \
+                      AND s.customer_id = cv.customer_id AND s.send_type = 2 AND s.is_user_new_msg) \
+             FROM conversations cv ORDER BY cv.user_id, cv.customer_id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
+}
+
+/// Every stored row version (a row that was updated gets a new xmin).
+async fn row_versions(app: &TestApp) -> Vec<(i64, String)> {
+    app.client()
+        .await
+        .query("SELECT id, xmin::text FROM chat_messages ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+#[actix_web::test]
+async fn read_state_moves_watermarks_only_and_counters_always_equal_the_derived_flags() {
+    let app = spawn_app().await;
+    let (_c, radar, customer) = pair(&app).await;
+    radar_says(&app, &radar, &customer, "r1").await;
+    radar_says(&app, &radar, &customer, "r2").await;
+    customer_sends(&app, &customer, &radar, "c1").await;
+    customer_sends(&app, &customer, &radar, "c2").await;
+    assert_eq!(counters_and_flags(&app).await, vec![(2, 2, 2, 2)]);
+    let stored = row_versions(&app).await;
+
+    // The customer opens the chat: a push marks the pair read for them up to it.
+    let mut ws = customer_socket(&app, &customer, &radar, json!({})).await;
+    radar_says(&app, &radar, &customer, "r3").await;
+    let push = ws.next().await;
+    assert_eq!(
+        push["data"]["unread_msg_num"], 3,
+        "the badge as the push arrives: {push}"
+    );
+    // The read-marker commits in the background: wait for it.
+    for _ in 0..50 {
+        if counters_and_flags(&app).await[0].0 == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(counters_and_flags(&app).await, vec![(0, 0, 2, 2)]);
+
+    // The radar user fetches since the first customer message: both read.
+    let q = format!("customer_id={}&since_id=0", customer.id);
+    app.get_signed("/zhugeleida/qiyeweixin/chat/getmsg/0", &radar, &q)
+        .await;
+    assert_eq!(counters_and_flags(&app).await, vec![(0, 0, 0, 0)]);
+    customer_sends(&app, &customer, &radar, "c3").await;
+    assert_eq!(counters_and_flags(&app).await, vec![(0, 0, 1, 1)]);
+
+    let now = row_versions(&app).await;
+    assert_eq!(
+        &now[..stored.len()],
+        &stored[..],
+        "no message row was ever updated"
+    );
+}

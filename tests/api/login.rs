@@ -197,7 +197,7 @@ async fn binding_creates_the_pair_and_the_greeting_once() {
     let db = app.client().await;
     let m = db
         .query_one(
-            "SELECT send_type, content, is_customer_new_msg, is_user_new_msg FROM chat_messages",
+            "SELECT send_type, content, is_customer_new_msg, is_user_new_msg FROM chat_message_state",
             &[],
         )
         .await

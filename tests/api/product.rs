@@ -200,7 +200,7 @@ async fn consulting_a_product_posts_a_product_card_into_the_chat() {
         );
     }
     let db = app.client().await;
-    let m = db.query_one("SELECT send_type, content, is_customer_new_msg, is_user_new_msg FROM chat_messages LIMIT 1", &[]).await.unwrap();
+    let m = db.query_one("SELECT send_type, content, is_customer_new_msg, is_user_new_msg FROM chat_message_state LIMIT 1", &[]).await.unwrap();
     assert_eq!(m.get::<_, i16>(0), 2);
     assert_eq!(
         m.get::<_, serde_json::Value>(1),

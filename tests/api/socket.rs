@@ -80,7 +80,7 @@ async fn a_radar_message_sent_over_the_socket_reaches_the_customer_and_comes_bac
     );
     assert_eq!(
         app.scalar(
-            "SELECT count(*) FROM chat_messages WHERE is_customer_new_msg",
+            "SELECT count(*) FROM chat_message_state WHERE is_customer_new_msg",
             &[]
         )
         .await,
@@ -120,7 +120,7 @@ async fn a_customer_message_sent_over_the_socket_reaches_the_radar_user_read() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
         app.scalar(
-            "SELECT count(*) FROM chat_messages WHERE is_user_new_msg",
+            "SELECT count(*) FROM chat_message_state WHERE is_user_new_msg",
             &[]
         )
         .await,
@@ -273,7 +273,7 @@ async fn outside_the_chat_page_pushes_arrive_but_stay_unread() {
     assert_eq!(push["data"]["unread_msg_num"], 1);
     assert_eq!(
         app.scalar(
-            "SELECT count(*) FROM chat_messages WHERE is_customer_new_msg",
+            "SELECT count(*) FROM chat_message_state WHERE is_customer_new_msg",
             &[]
         )
         .await,

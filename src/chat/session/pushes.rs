@@ -134,7 +134,7 @@ impl Core {
     /// WS-M push: the badge before, and the message read when the customer is inside the chat.
     async fn push_to_customer(&mut self, m: ChatMessage) -> Result<Value, ApiError> {
         let pair = self.pair()?.clone();
-        let mark = (m.unread_for_customer && self.inside_chat).then_some(m.id);
+        let mark = (m.unread_for_customer && self.inside_chat).then_some(m.seq);
         let seen = self
             .state
             .reader
@@ -154,7 +154,7 @@ impl Core {
     fn push_to_radar(&mut self, m: ChatMessage) -> Result<Value, ApiError> {
         let pair = self.pair()?.clone();
         if m.unread_for_radar {
-            self.state.reader.radar(m.radar_user, m.customer, m.id);
+            self.state.reader.radar(m.radar_user, m.customer, m.seq);
         }
         let item = render::radar_item(&m, &pair, DateStyle::Plain);
         let data = json!({"ret_data": [item], "count": 1});
