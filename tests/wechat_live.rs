@@ -370,3 +370,48 @@ async fn stable_token_can_force_a_refresh() {
 
     assert_eq!(token.expose_secret(), "FRESH");
 }
+
+#[tokio::test]
+async fn getuserphonenumber_returns_the_number_of_a_code() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/wxa/business/getuserphonenumber"))
+        .and(query_param("access_token", "TOKEN"))
+        .and(body_json(json!({"code": "phone-code"})))
+        .respond_with(wechat_json(
+            json!({"errcode": 0, "errmsg": "ok", "phone_info": {
+            "phoneNumber": "+86 13800138000", "purePhoneNumber": "13800138000", "countryCode": "86",
+            "watermark": {"timestamp": 1700000000, "appid": APPID}}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let number = live_client(&server)
+        .user_phone_number(&SecretString::from("TOKEN"), "phone-code")
+        .await
+        .expect("answer");
+
+    assert_eq!(number.as_deref(), Some("+86 13800138000"));
+}
+
+#[tokio::test]
+async fn getuserphonenumber_errors_are_api_errors() {
+    let server = MockServer::start().await;
+    Mock::given(path("/wxa/business/getuserphonenumber"))
+        .respond_with(wechat_json(
+            json!({"errcode": 40029, "errmsg": "invalid code"}),
+        ))
+        .mount(&server)
+        .await;
+
+    let err = live_client(&server)
+        .user_phone_number(&SecretString::from("TOKEN"), "old")
+        .await
+        .expect_err("refused");
+
+    assert!(
+        matches!(err, WechatError::Api { errcode: 40029, .. }),
+        "{err:?}"
+    );
+}

@@ -143,6 +143,10 @@ fn mini_program(test_mode: bool) -> actix_web::Scope {
             "/chat/encrypted_phone_number/{id}",
             phone::encrypted_phone_number,
         ))
+        .service(post(
+            "/chat/phone_number_by_code/{id}",
+            phone::phone_number_by_code,
+        ))
         .service(
             web::resource("/websocket/xiaochengxu_chat")
                 .route(web::get().to(ws::mini_program_chat)),

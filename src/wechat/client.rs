@@ -201,6 +201,35 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The phone number behind a `getPhoneNumber` button's dynamic `code` (`POST
+    /// /wxa/business/getuserphonenumber`): `phone_info.phoneNumber` (with country code as WeChat
+    /// formats it), None when WeChat's answer holds none. Dev mode: `code` itself when it looks
+    /// like a phone number (demos), else None. Never logged.
+    #[tracing::instrument(skip_all)]
+    pub async fn user_phone_number(
+        &self,
+        access_token: &SecretString,
+        code: &str,
+    ) -> Result<Option<String>, WechatError> {
+        if self.mode == WechatMode::Dev {
+            return dev::user_phone_number(code);
+        }
+        let request = self
+            .http
+            .post(format!("{}/wxa/business/getuserphonenumber", self.api_base))
+            .query(&[("access_token", access_token.expose_secret())])
+            .json(&json!({ "code": code }));
+        let body = json_body(request).await?;
+        Ok(body
+            .get("phone_info")
+            .and_then(|i| i.get("phoneNumber"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned))
+    }
+}
+
 /// Sends `request`, requires a 2xx status, parses the body as JSON and turns a nonzero
 /// `errcode` into [`WechatError::Api`].
 async fn json_body(request: reqwest::RequestBuilder) -> Result<Value, WechatError> {

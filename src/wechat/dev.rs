@@ -63,6 +63,20 @@ pub fn code2session(js_code: &str) -> Result<Session, WechatError> {
     })
 }
 
+/// Dev-mode phone number by code: a code of 5 to 20 digits (an optional leading `+`) is taken as
+/// the number itself, so demos and the simulator can share any number; anything else is refused
+/// like WeChat refuses a bad code (`errcode 40029`).
+pub fn user_phone_number(code: &str) -> Result<Option<String>, WechatError> {
+    let digits = code.strip_prefix('+').unwrap_or(code);
+    if (5..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Some(code.to_owned()));
+    }
+    Err(WechatError::Api {
+        errcode: 40029,
+        errmsg: "invalid code (dev mode)".to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +113,24 @@ mod tests {
     fn an_empty_code_is_refused_like_an_invalid_code() {
         let err = code2session("").expect_err("empty code must fail");
         assert!(matches!(err, WechatError::Api { errcode: 40029, .. }));
+    }
+
+    #[test]
+    fn a_phone_shaped_code_is_the_number_and_anything_else_is_refused() {
+        assert_eq!(
+            user_phone_number("13800138000").expect("digits"),
+            Some("13800138000".to_owned())
+        );
+        assert!(user_phone_number("+8613800138000").is_ok());
+        for bad in ["", "1234", "abc12345", "1".repeat(21).as_str(), "+"] {
+            assert!(
+                matches!(
+                    user_phone_number(bad),
+                    Err(WechatError::Api { errcode: 40029, .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -102,6 +102,18 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// The fake WeChat hands out access token `token` (stable_token, any app, any number of times).
+    pub async fn mount_access_token(&self, token: &str) {
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .and(wiremock::matchers::path("/cgi-bin/stable_token"))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_string(format!(r#"{{"access_token":"{token}","expires_in":7200}}"#)),
+            )
+            .mount(&self.wechat)
+            .await;
+    }
+
     /// A pooled database client.
     pub async fn client(&self) -> deadpool_postgres::Object {
         self.db.get().await.expect("pool")

@@ -15,14 +15,7 @@ async fn app(delay_secs: u64) -> TestApp {
     settings.template_message.enabled = true;
     settings.template_message.delay_secs = delay_secs;
     let app = spawn_with(settings, wechat).await;
-    Mock::given(method("POST"))
-        .and(path("/cgi-bin/stable_token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_string(r#"{"access_token":"tok","expires_in":7200}"#),
-        )
-        .mount(&app.wechat)
-        .await;
+    app.mount_access_token("tok").await;
     Mock::given(method("POST"))
         .and(path("/cgi-bin/message/wxopen/template/send"))
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"errcode":0,"errmsg":"ok"}"#))

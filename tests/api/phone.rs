@@ -4,6 +4,8 @@ use crate::chat::pair;
 use crate::helpers::{spawn_app, Principal, TestApp};
 use crate::ws_client::signed;
 use serde_json::json;
+use wiremock::matchers::{body_json, method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
 
 const PATH: &str = "/zhugeleida/xiaochengxu/chat/encrypted_phone_number/0";
 const PHONE_KEY: &str = "cmFkYXItdGVzdC1rZXktMQ==";
@@ -216,4 +218,192 @@ async fn missing_fields_are_301_and_an_unknown_radar_user_is_302() {
         )
         .await;
     assert_eq!(body["code"], 302);
+}
+
+// --- Phone number by code (issue 13): today's getPhoneNumber button -------------------------
+
+const BY_CODE: &str = "/zhugeleida/xiaochengxu/chat/phone_number_by_code/0";
+
+/// WeChat's token answer, and its phone answer for `code`.
+async fn mount_phone(app: &TestApp, code: &str, answer: serde_json::Value) {
+    app.mount_access_token("tok").await;
+    Mock::given(method("POST"))
+        .and(path("/wxa/business/getuserphonenumber"))
+        .and(query_param("access_token", "tok"))
+        .and(body_json(json!({ "code": code })))
+        .respond_with(ResponseTemplate::new(200).set_body_string(answer.to_string()))
+        .expect(1)
+        .mount(&app.wechat)
+        .await;
+}
+
+fn phone_info(number: &str) -> serde_json::Value {
+    json!({"errcode": 0, "errmsg": "ok", "phone_info": {
+        "phoneNumber": number, "purePhoneNumber": number, "countryCode": "86",
+        "watermark": {"timestamp": 1700000000, "appid": "wx4f4bc4dec97d474b"}}})
+}
+
+async fn post_code(
+    app: &TestApp,
+    customer: &Principal,
+    radar: &Principal,
+    code: &str,
+) -> serde_json::Value {
+    let uid = radar.id.to_string();
+    app.post_signed(BY_CODE, customer, "", &[("u_id", &uid), ("code", code)])
+        .await
+}
+
+#[actix_web::test]
+async fn a_phone_number_by_code_is_stored_and_echoed_like_m7() {
+    let app = spawn_app().await;
+    let (_company, radar, customer) = pair(&app).await;
+    mount_phone(&app, "code-1", phone_info("13800138000")).await;
+
+    let body = post_code(&app, &customer, &radar, "code-1").await;
+
+    assert_eq!(
+        body,
+        json!({"code": 200, "msg": "获取成功", "data": {"phoneNumber": "13800138000"}, "note": {}})
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) FROM customers WHERE phone = '13800138000'",
+            &[]
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) FROM chat_messages
+             WHERE content->>'msg' = '我的手机号是: 13800138000' AND send_type = 2",
+            &[]
+        )
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_code_wechat_refuses_answers_250_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (_company, radar, customer) = pair(&app).await;
+    mount_phone(
+        &app,
+        "used",
+        json!({"errcode": 40029, "errmsg": "invalid code"}),
+    )
+    .await;
+
+    let body = post_code(&app, &customer, &radar, "used").await;
+
+    assert_eq!(
+        body,
+        json!({"code": 250, "msg": "获取手机号失败", "data": {}, "note": {}})
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) FROM customers WHERE phone IS NOT NULL",
+            &[]
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM chat_messages", &[]).await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn an_answer_without_a_number_is_get_failed_and_an_absurd_one_is_250() {
+    let app = spawn_app().await;
+    let (_company, radar, customer) = pair(&app).await;
+    mount_phone(&app, "empty", json!({"errcode": 0, "phone_info": {}})).await;
+    mount_phone(&app, "long", phone_info(&"1".repeat(21))).await;
+
+    let empty = post_code(&app, &customer, &radar, "empty").await;
+    let long = post_code(&app, &customer, &radar, "long").await;
+
+    assert_eq!(
+        empty,
+        json!({"code": 200, "msg": "获取失败", "data": {}, "note": {}})
+    );
+    assert_eq!(long["code"], 250);
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) FROM customers WHERE phone IS NOT NULL",
+            &[]
+        )
+        .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn phone_by_code_checks_its_form_and_the_app_credentials() {
+    let app = spawn_app().await;
+    let (company, radar, customer) = pair(&app).await;
+    let uid = radar.id.to_string();
+
+    let missing = app
+        .post_signed(BY_CODE, &customer, "", &[("u_id", &uid)])
+        .await;
+    let long_code = "c".repeat(257);
+    let too_long = post_code(&app, &customer, &radar, &long_code).await;
+    let unknown = app
+        .post_signed(BY_CODE, &customer, "", &[("u_id", "999999"), ("code", "c")])
+        .await;
+    app.client()
+        .await
+        .execute(
+            "UPDATE mini_program_apps SET app_secret = NULL WHERE company_id = $1",
+            &[&company],
+        )
+        .await
+        .unwrap();
+    let no_secret = post_code(&app, &customer, &radar, "c").await;
+
+    assert_eq!(missing["code"], 301);
+    assert_eq!(
+        missing["msg"]["code"][0]["message"],
+        "This field is required."
+    );
+    assert_eq!(too_long["code"], 301);
+    assert_eq!(unknown["code"], 302);
+    assert_eq!(no_secret["code"], 250);
+    assert!(app
+        .wechat
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty());
+}
+
+#[actix_web::test]
+async fn shopping_mode_by_code_only_answers_the_number() {
+    let app = spawn_app().await;
+    let (_company, radar, customer) = pair(&app).await;
+    mount_phone(&app, "code-s", phone_info("13800138000")).await;
+    let uid = radar.id.to_string();
+
+    let body = app
+        .post_signed(
+            BY_CODE,
+            &customer,
+            "type=shopping",
+            &[("u_id", &uid), ("code", "code-s")],
+        )
+        .await;
+
+    assert_eq!(body["data"]["phoneNumber"], "13800138000");
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*) FROM customers WHERE phone IS NOT NULL",
+            &[]
+        )
+        .await,
+        0
+    );
 }
