@@ -158,6 +158,33 @@ pg_scoped_ticks() {
     FNR == NR { start[$1] = $2; next } ($1 in keep) { t += $2 - start[$1] } END { print t + 0 }' "$2" "$2.end"
 }
 
+# Database work of DB: "commits scanned fetched inserted updated deleted" (pg_stat_database), then
+# the updates of chat_messages and conversations (pg_stat_user_tables).
+db_stats() {
+  psql_q "$1" -F' ' -c "SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted,
+      (SELECT coalesce(sum(n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'chat_messages'),
+      (SELECT coalesce(sum(n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'conversations')
+    FROM pg_stat_database WHERE datname = current_database()"
+}
+# db_work NAME BEFORE AFTER TXT: that work per delivered message (warm-up included, like the CPU).
+db_work() {
+  python3 - "$@" <<'PY'
+import json, sys
+name, a, b, txt = sys.argv[1:5]
+try:
+    j = json.loads(open(txt).read().strip().splitlines()[-1])
+except Exception:  # noqa: BLE001
+    sys.exit(0)
+msgs = (j.get("received") or 0) + (j.get("warmup_sent") or 0) - (j.get("warmup_lost") or 0)
+x, y = [float(v) for v in a.split()], [float(v) for v in b.split()]
+keys = ["commits", "rows scanned", "rows fetched", "inserted", "updated", "deleted",
+        "chat_messages updates", "conversations updates"]
+if msgs:
+    print(f"{name}: database work per delivered message: "
+          + ", ".join(f"{k} {(y[i] - x[i]) / msgs:.2f}" for i, k in enumerate(keys)))
+PY
+}
+
 # --- Radar -------------------------------------------------------------------------------------------
 RURL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${RDB}"
 RADAR_PIDS=()
@@ -290,7 +317,7 @@ HEADER='| server | pairs | offered/s | delivered/s | p50 ms | p99 ms | max ms | 
 SEP='|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 
 ROWS=()
-STATS=()
+DBWORK=()
 # run_lg NAME SERVER_PIDS WS_BASE R_WS_BASE PAIRS_FILE NPAIRS RATE WARMUP DURATION [extra loadgen args]
 run_lg() {
   local name=$1 spids=$2 base=$3 rbase=$4 pf=$5 np=$6 rate=$7 wu=$8 dur=$9 load x0 x1 db pgt
@@ -299,6 +326,9 @@ run_lg() {
   load=$(loadavg)
   other_xacts "$OUT/$name.x0"
   pg_ticks_snapshot "$OUT/$name.pg0"
+  local dbs0
+  sleep 0.6 # pg_stat_database lags up to 500 ms
+  dbs0=$(db_stats "$db")
   say "$name: loadgen --pairs $np --rate $rate --warmup $wu --duration $dur (load $load)"
   timeout $((wu + dur + 300)) "$BENCH_DIR/scripts/cpu-run.sh" "$spids" -- "$LG" --ws-base "$base" --r-ws-base "$rbase" \
     --pairs-file "$pf" --pairs "$np" --rate "$rate" --warmup "$wu" --duration "$dur" --payload "$PAYLOAD" \
@@ -306,10 +336,14 @@ run_lg() {
   x1=$(other_xacts_since "$OUT/$name.x0")
   pgt=$(pg_scoped_ticks "$db" "$OUT/$name.pg0")
   echo "$pgt" >"$OUT/$name.pgdb"
+  sleep 0.6
+  db_work "$name" "$dbs0" "$(db_stats "$db")" "$OUT/$name.txt" >"$OUT/$name.dbwork" || true
+  DBWORK+=("$(cat "$OUT/$name.dbwork")")
   ROWS+=("$(row "$name" "$OUT/$name.txt" "$OUT/$name.err" "$load" "$x1" "$pgt" "$(getconf CLK_TCK)" 2>>"$OUT/stats.jsonl")")
   echo "${ROWS[-1]}" >&2
 }
-radar_metrics() { curl -s --max-time 2 "http://127.0.0.1:$RPORT_A/metrics" | grep -E '^radar_chat_(batch|messages_persisted|admission)' || true; }
+# Node A's /metrics (samples only), kept beside the run.
+radar_metrics() { curl -s --max-time 2 "http://127.0.0.1:$RPORT_A/metrics" | grep -v '^#' || true; }
 # batch_summary BEFORE AFTER: mean rows and commit time per batch of the writer between two scrapes.
 batch_summary() {
   python3 - "$1" "$2" <<'PY'
@@ -318,7 +352,10 @@ def parse(path):
     d = {}
     for line in open(path):
         k, _, v = line.rpartition(" ")
-        d[k.strip()] = float(v)
+        try:
+            d[k.strip()] = float(v)
+        except ValueError:
+            pass
     return d
 a, b = parse(sys.argv[1]), parse(sys.argv[2])
 g = lambda k: b.get(k, 0) - a.get(k, 0)  # noqa: E731
@@ -478,5 +515,6 @@ PY
   printf '%s\n' "${ROWS[@]}"
   [ "$MODE" = compare ] && ratio
   [ ${#EXTRA[@]} -gt 0 ] && printf '%s\n' "${EXTRA[@]}"
+  [ ${#DBWORK[@]} -gt 0 ] && printf '%s\n' "${DBWORK[@]}"
   echo "artifacts: $OUT"
 } | tee "$OUT/summary.txt"
