@@ -49,6 +49,7 @@ BENCH_SRC=${BENCH_SRC:-$REPO/../shared/bench}
 BENCH_DIR=${BENCH_DIR:-$REPO/load-tests/out/bench} # writable copy, built once and reused
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_DB=${KEEP_DB:-0}
+HISTORY=${HISTORY:-50}          # read history messages per pair for both servers, then ANALYZE (0 = none)
 WAIT_IDLE=${WAIT_IDLE:-20}      # before each load phase, wait up to this long for a quieter machine
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres} PGSSLMODE=disable
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
@@ -98,6 +99,13 @@ if [ ! -d "$BENCH_DIR" ]; then
   mkdir -p "$(dirname "$BENCH_DIR")" && cp -r "$BENCH_SRC" "$BENCH_DIR"
 fi
 LG=$BENCH_DIR/loadgen/target/release/loadgen
+# loadgen books acks on its sends in order; a {code:429} (admission) or {code:503} answer used to
+# be skipped, so every later ack of the socket landed on the send before it (refused sends counted
+# as acknowledged, ack latency skewed). load-tests/loadgen-refused-sends.patch pops the send.
+if ! grep -q SendRefused "$BENCH_DIR/loadgen/src/proto.rs"; then
+  patch -s -p1 -d "$BENCH_DIR" <"$REPO/load-tests/loadgen-refused-sends.patch" || die "cannot patch loadgen"
+  rm -f "$LG"
+fi
 if [ "$SKIP_BUILD" != 1 ]; then
   say "cargo build --release (radar; loadgen in its own target dir)"
   cargo build --release --quiet --locked
@@ -268,12 +276,42 @@ seed_radar() {
     --radar-bin "$RADAR_BIN" --radar-users "$NEED" --customers "$NEED" --out "$OUT/radar-pairs.json" \
     >"$OUT/radar-pairs.log" 2>&1 || die "radar-pairs.py failed (see $OUT/radar-pairs.log)"
   say "seeded in $((SECONDS - t0)) s"
+  if [ "$HISTORY" -gt 0 ]; then
+    # HISTORY read messages per bound pair, numbered after the pair's seq, then ANALYZE: a server
+    # that first plans its statements on a near-empty chat_messages keeps seq-scan plans in its
+    # connections until autovacuum's first ANALYZE (minutes later), which a 25 s run never sees.
+    psql_q "$RDB" -v history="$HISTORY" <<'SQL'
+INSERT INTO chat_messages (user_id, customer_id, send_type, content, is_customer_new_msg,
+                           is_user_new_msg, client_msg_id, create_date, seq)
+SELECT b.user_id, b.customer_id, 1 + k % 2, '{"info_type": 1, "msg": "history"}', false, false,
+       'h' || b.id || '.' || k, now() - interval '1 day' + k * interval '1 minute', coalesce(cv.seq, 0) + k
+FROM customer_bindings b
+LEFT JOIN conversations cv ON cv.user_id = b.user_id AND cv.customer_id = b.customer_id,
+     generate_series(1, :history) k
+ORDER BY k, b.id;
+INSERT INTO conversations AS cv (user_id, customer_id, last_message_id, last_at, seq)
+SELECT user_id, customer_id, max(id), max(create_date), max(seq) FROM chat_messages GROUP BY user_id, customer_id
+ON CONFLICT (user_id, customer_id) DO UPDATE
+SET seq = excluded.seq, last_message_id = GREATEST(cv.last_message_id, excluded.last_message_id);
+ANALYZE;
+SQL
+  fi
+  # Diagnosis hook: SQL run on Radar's database before the measured start (e.g. auto_explain).
+  [ -z "${RADAR_DB_SETUP:-}" ] || psql_q "$RDB" -c "$RADAR_DB_SETUP" >/dev/null
   stop_radar # measured on a fresh process (no seeding leftovers: posters, caches)
 }
 seed_peer() {
   psql_q postgres -c "CREATE DATABASE $PDB" >/dev/null
   (cd "$BENCH_DIR/peer-node" && PG_URL="$PURL" timeout 600 node seed.js --pairs "$NEED" --out "$OUT/peer-pairs.json") \
     >"$OUT/peer-seed.log" 2>&1 || die "seed.js failed (see $OUT/peer-seed.log)"
+  if [ "$HISTORY" -gt 0 ]; then # the same history for the reference (pairs i ↔ i)
+    psql_q "$PDB" -v history="$HISTORY" -v n="$NEED" <<'SQL'
+INSERT INTO chat_messages (user_id, customer_id, send_type, content, is_customer_new_msg, is_user_new_msg, create_date)
+SELECT i, i, 1 + k % 2, '{"info_type": 1, "msg": "history"}', false, false, now() - interval '1 day' + k * interval '1 minute'
+FROM generate_series(1, :n) i, generate_series(1, :history) k ORDER BY k, i;
+ANALYZE;
+SQL
+  fi
 }
 # probe_file IN OUT: the PROBE_PAIRS pairs after the first PAIRS.
 probe_file() {
@@ -382,7 +420,7 @@ bases() { # bases SERVER -> "ws_base r_ws_base pids"
 # --- runs ----------------------------------------------------------------------------------------------
 MACHINE="nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM"
 PGVER=$(psql_q postgres -c 'SHOW server_version')
-COMMAND=$(printf '%q ' env MODE="$MODE" RATE="$RATE" PAIRS="$PAIRS" NODES="$NODES" DURATION="$DURATION" SERVERS="$SERVERS" load-tests/chat_vs_node.sh)
+COMMAND=$(printf '%q ' env MODE="$MODE" RATE="$RATE" PAIRS="$PAIRS" NODES="$NODES" DURATION="$DURATION" SERVERS="$SERVERS" HISTORY="$HISTORY" load-tests/chat_vs_node.sh)
 say "output in $OUT"
 
 if [ "$MODE" = pgbench ]; then
@@ -506,7 +544,7 @@ if r and n:
 PY
 }
 {
-  echo "== chat_vs_node $MODE $(date -u '+%Y-%m-%d %H:%M UTC'): NODES=$NODES PAIRS=$PAIRS RATE=$RATE DURATION=$DURATION WARMUP=$WARMUP payload $PAYLOAD B"
+  echo "== chat_vs_node $MODE $(date -u '+%Y-%m-%d %H:%M UTC'): NODES=$NODES PAIRS=$PAIRS RATE=$RATE DURATION=$DURATION WARMUP=$WARMUP HISTORY=$HISTORY payload $PAYLOAD B"
   echo "machine: $MACHINE; PostgreSQL $PGVER on $PGHOST:$PGPORT; redis-server $(redis-server --version | awk '{ print $3 }'); node $(node --version)"
   echo "radar: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src sql || echo ' + uncommitted changes'), release, RUST_LOG=$RUST_LOG, chat.rate_per_sec=$RADAR_RATE_LIMIT"
   echo "command: $COMMAND"
