@@ -262,6 +262,11 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     // actix-files logs an error per start and serves nothing if the directory is missing.
     std::fs::create_dir_all(&statics)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", statics.display()))?;
+    let mount = http::routes::Mount {
+        test_mode,
+        metrics_here,
+        statics,
+    };
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -269,11 +274,9 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(middleware::from_fn(telemetry::span::middleware))
             .wrap(middleware::NormalizePath::trim())
             .app_data(data.clone())
-            .configure(|cfg| health::configure(cfg, readiness.clone(), metrics_here))
+            .configure(|cfg| health::configure(cfg, readiness.clone()))
             .app_data(web::PayloadConfig::new(body_limit))
-            .configure(|cfg| http::configure(cfg, test_mode))
-            // Generated files (avatars, posters) at the relative `statics/…` paths stored in rows.
-            .service(actix_files::Files::new("/statics", &statics))
+            .configure(|cfg| http::configure(cfg, &mount))
             .default_service(web::to(http::not_found))
     })
     .on_connect(|conn, ext| {

@@ -27,32 +27,27 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 img-src 'self' data: http: https:; connect-src 'self'; font-src 'self'; base-uri 'none'; \
 form-action 'none'; frame-ancestors 'none'";
 
-/// The console's routes, with the security headers on every answer.
-pub fn scope() -> impl actix_web::dev::HttpServiceFactory {
-    web::scope("/console")
-        .wrap(
-            DefaultHeaders::new()
-                .add((header::CONTENT_SECURITY_POLICY, CSP))
-                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::X_FRAME_OPTIONS, "DENY"))
-                .add((header::REFERRER_POLICY, "no-referrer"))
-                .add(("Cross-Origin-Opener-Policy", "same-origin")),
-        )
-        .route("", web::get().to(console_page))
-        .route("/simulator", web::get().to(simulator_page))
-        .route("/simulator/radar_users", web::get().to(radar_users))
-        .route("/{path:.+}", web::get().to(asset))
+/// The security headers on every console answer (`http::routes` lists the console's routes).
+pub fn headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }
 
 fn simulator_on(state: &AppState) -> bool {
     state.settings.console.simulator == Switch::On
 }
 
-async fn console_page(req: HttpRequest) -> HttpResponse {
+/// GET /console: the radar console.
+pub async fn console_page(req: HttpRequest) -> HttpResponse {
     serve(&req, "index.html")
 }
 
-async fn simulator_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+/// GET /console/simulator: the customer simulator (404 unless `console.simulator` is on).
+pub async fn simulator_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if !simulator_on(&state) {
         return crate::http::not_found().await;
     }
@@ -61,7 +56,7 @@ async fn simulator_page(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
 
 /// GET /console/simulator/radar_users: whom a simulated customer can bind to (the enabled radar
 /// users of `login.default_company_id`, the company a dev-mode login lands in).
-async fn radar_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn radar_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if !simulator_on(&state) {
         return Ok(crate::http::not_found().await);
     }
@@ -88,7 +83,7 @@ async fn radar_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
 
 /// Any other embedded file (never the pages themselves, which have their routes; simulator
 /// scripts only while the simulator is on).
-async fn asset(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn asset(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let path = req.match_info().query("path");
     let hidden = path.ends_with(".html") || (path.starts_with("js/sim/") && !simulator_on(&state));
     if hidden {

@@ -112,14 +112,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(body)
 }
 
-/// Registers `/healthz` and `/readyz`, and `/metrics` when it is served on this listener.
-pub fn configure(cfg: &mut web::ServiceConfig, readiness: web::Data<Readiness>, metrics: bool) {
-    cfg.app_data(readiness)
-        .service(super::get("/healthz", healthz))
-        .service(super::get("/readyz", readyz));
-    if metrics {
-        cfg.service(super::get("/metrics", self::metrics));
-    }
+/// Shares `readiness` with `/readyz` (the routes themselves are rows of `http::routes`).
+pub fn configure(cfg: &mut web::ServiceConfig, readiness: web::Data<Readiness>) {
+    cfg.app_data(readiness);
 }
 
 /// A server of its own for `/metrics` on `bind` (`metrics.bind = "host:port"`): one worker, no
@@ -129,7 +124,7 @@ pub fn metrics_server(bind: &str, state: AppState) -> anyhow::Result<actix_web::
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .app_data(data.clone())
-            .service(super::get("/metrics", self::metrics))
+            .route("/metrics", web::get().to(self::metrics))
             .default_service(web::to(super::not_found))
     })
     .workers(1)

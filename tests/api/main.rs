@@ -1,6 +1,7 @@
 //! Integration tests: the real server against a fresh PostgreSQL database per test.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions may unwrap
 mod admin;
+mod auth_matrix;
 mod card;
 mod card_views;
 mod case;
@@ -14,6 +15,7 @@ mod extra;
 mod helpers;
 mod login;
 mod notify;
+mod openapi;
 mod ops_health;
 mod ops_metrics;
 mod phone;
