@@ -57,8 +57,8 @@ pub enum Interest {
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "()")]
 pub enum Push {
-    /// A bus event this session is interested in.
-    Event(Event),
+    /// A bus event this session is interested in (shared: one allocation however many listen).
+    Event(Arc<Event>),
     /// Events may have been missed (bus outage): re-read the conversation from PostgreSQL.
     Sync,
     /// The node is shutting down: close with 1012 after the work in hand.
@@ -322,6 +322,7 @@ impl Handler<Deliver> for Registry {
             return;
         };
         let mut closed = Vec::new();
+        let event = Arc::new(envelope.event.clone());
         for listener in list.iter_mut().filter(|l| wants(l.interest, &envelope)) {
             match &mut listener.target {
                 Target::Waiter(wake) => {
@@ -330,7 +331,7 @@ impl Handler<Deliver> for Registry {
                     }
                 }
                 Target::Session(session) => {
-                    match session.try_send(Push::Event(envelope.event.clone())) {
+                    match session.try_send(Push::Event(event.clone())) {
                         Ok(()) => {}
                         Err(SendError::Full(_)) if !listener.overflowed => {
                             // A full mailbox means the client stopped reading and the session

@@ -1,8 +1,12 @@
 //! How a chat message looks on the wire, for each side and time format (spec §5.2, §6.6, §7).
 //! Shared by the HTTP endpoints and the socket pushes so both always agree.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::chat::event::ChatMessage;
 use crate::store::chat::{Contact, PairInfo};
@@ -22,33 +26,192 @@ fn date(t: DateTime<Utc>, style: DateStyle) -> String {
     }
 }
 
-/// Merges the content keys (`info_type`, `msg`, …) into `item`; content keys never overwrite the
-/// item's own fields.
-fn merge_content(item: &mut Map<String, Value>, content: &Value) {
-    if let Value::Object(c) = content {
-        for (k, v) in c {
-            item.entry(k.clone()).or_insert_with(|| v.clone());
+/// The content keys (`info_type`, `msg`, …) flattened into an item; a content key never
+/// overwrites one of the item's own fields (`own`).
+struct ContentKeys<'a> {
+    content: &'a Value,
+    own: &'static [&'static str],
+}
+
+impl Serialize for ContentKeys<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Value::Object(c) = self.content {
+            for (k, v) in c.iter().filter(|(k, _)| !self.own.contains(&k.as_str())) {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
+
+fn display_name(pair: &PairInfo) -> Cow<'_, str> {
+    match &pair.customer_name {
+        Some(name) => Cow::Borrowed(name),
+        None => Cow::Owned(format!("客户ID{}", pair.customer)),
+    }
+}
+
+/// A message item as the customer sees it (M5, M8, WS-M pushes), serialized straight from the
+/// message and the pair (no intermediate JSON tree).
+#[derive(Serialize)]
+pub struct CustomerItem<'a> {
+    id: i64,
+    seq: i64,
+    client_msg_id: Option<&'a str>,
+    customer_id: i64,
+    user_id: i64,
+    user_avatar: &'a str,
+    customer_headimgurl: &'a str,
+    customer: Cow<'a, str>,
+    #[serde(rename = "dateTime")]
+    date_time: String,
+    send_type: i16,
+    is_first_info: bool,
+    #[serde(flatten)]
+    content: ContentKeys<'a>,
+}
+
+impl<'a> CustomerItem<'a> {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "seq",
+        "client_msg_id",
+        "customer_id",
+        "user_id",
+        "user_avatar",
+        "customer_headimgurl",
+        "customer",
+        "dateTime",
+        "send_type",
+        "is_first_info",
+    ];
+
+    pub fn new(m: &'a ChatMessage, pair: &'a PairInfo, is_first: bool, style: DateStyle) -> Self {
+        CustomerItem {
+            id: m.id,
+            seq: m.seq,
+            client_msg_id: m.client_msg_id.as_deref(),
+            customer_id: m.customer,
+            user_id: m.radar_user,
+            user_avatar: &pair.card_avatar,
+            customer_headimgurl: &pair.headimgurl,
+            customer: display_name(pair),
+            date_time: date(m.create_date, style),
+            send_type: m.send_type,
+            is_first_info: is_first,
+            content: ContentKeys {
+                content: &m.content,
+                own: Self::FIELDS,
+            },
         }
     }
 }
 
-/// An item as the customer sees it (M5, M8, WS-M pushes).
+/// A message item as the radar user sees it (R3, R4, WS-R1 pushes). `src`/`name` are the
+/// customer's.
+#[derive(Serialize)]
+pub struct RadarItem<'a> {
+    id: i64,
+    seq: i64,
+    client_msg_id: Option<&'a str>,
+    customer_id: i64,
+    customer_avatar: &'a str,
+    user_id: i64,
+    src: &'a str,
+    name: Cow<'a, str>,
+    #[serde(rename = "dateTime")]
+    date_time: String,
+    send_type: i16,
+    is_customer_already_read: u8,
+    is_customer_already_read_text: &'static str,
+    #[serde(flatten)]
+    content: ContentKeys<'a>,
+}
+
+impl<'a> RadarItem<'a> {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "seq",
+        "client_msg_id",
+        "customer_id",
+        "customer_avatar",
+        "user_id",
+        "src",
+        "name",
+        "dateTime",
+        "send_type",
+        "is_customer_already_read",
+        "is_customer_already_read_text",
+    ];
+
+    pub fn new(m: &'a ChatMessage, pair: &'a PairInfo, style: DateStyle) -> Self {
+        let read = !m.unread_for_customer;
+        RadarItem {
+            id: m.id,
+            seq: m.seq,
+            client_msg_id: m.client_msg_id.as_deref(),
+            customer_id: m.customer,
+            customer_avatar: &pair.headimgurl,
+            user_id: m.radar_user,
+            src: &pair.headimgurl,
+            name: display_name(pair),
+            date_time: date(m.create_date, style),
+            send_type: m.send_type,
+            is_customer_already_read: u8::from(read),
+            is_customer_already_read_text: if read { "已读" } else { "未读" },
+            content: ContentKeys {
+                content: &m.content,
+                own: Self::FIELDS,
+            },
+        }
+    }
+}
+
+/// A push frame: `{code:200, msg, data:{ret_data:[item], count:1[, unread_msg_num]}}`.
+#[derive(Serialize)]
+pub struct PushFrame<'a, T: Serialize> {
+    code: u16,
+    msg: &'a str,
+    data: PushData<T>,
+}
+
+#[derive(Serialize)]
+struct PushData<T: Serialize> {
+    ret_data: [T; 1],
+    count: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unread_msg_num: Option<i64>,
+}
+
+impl<'a, T: Serialize> PushFrame<'a, T> {
+    /// The frame pushing `item`, with the badge when the socket family shows one.
+    pub fn new(msg: &'a str, item: T, unread_msg_num: Option<i64>) -> Self {
+        PushFrame {
+            code: 200,
+            msg,
+            data: PushData {
+                ret_data: [item],
+                count: 1,
+                unread_msg_num,
+            },
+        }
+    }
+
+    /// The frame's JSON text.
+    pub fn to_text(&self) -> String {
+        // Serializing plain structs, strings and JSON values into a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+fn to_value(item: impl Serialize) -> Value {
+    serde_json::to_value(item).unwrap_or(Value::Null)
+}
+
+/// An item as the customer sees it (M5, M8, WS-M pushes), as JSON.
 pub fn customer_item(m: &ChatMessage, pair: &PairInfo, is_first: bool, style: DateStyle) -> Value {
-    let name = pair.customer_name();
-    let mut item = Map::new();
-    item.insert("id".into(), json!(m.id));
-    item.insert("seq".into(), json!(m.seq));
-    item.insert("client_msg_id".into(), json!(m.client_msg_id));
-    item.insert("customer_id".into(), json!(m.customer));
-    item.insert("user_id".into(), json!(m.radar_user));
-    item.insert("user_avatar".into(), json!(pair.card_avatar));
-    item.insert("customer_headimgurl".into(), json!(pair.headimgurl));
-    item.insert("customer".into(), json!(name));
-    item.insert("dateTime".into(), json!(date(m.create_date, style)));
-    item.insert("send_type".into(), json!(m.send_type));
-    item.insert("is_first_info".into(), json!(is_first));
-    merge_content(&mut item, &m.content);
-    Value::Object(item)
+    to_value(CustomerItem::new(m, pair, is_first, style))
 }
 
 /// The M5 page item: the customer item plus the names the page shows.
@@ -60,27 +223,9 @@ pub fn customer_page_item(m: &ChatMessage, pair: &PairInfo, is_first: bool) -> V
     item
 }
 
-/// An item as the radar user sees it (R3, R4, WS-R1 pushes). `src`/`name` are the customer's.
+/// An item as the radar user sees it (R3, R4, WS-R1 pushes), as JSON.
 pub fn radar_item(m: &ChatMessage, pair: &PairInfo, style: DateStyle) -> Value {
-    let read = !m.unread_for_customer;
-    let mut item = Map::new();
-    item.insert("id".into(), json!(m.id));
-    item.insert("seq".into(), json!(m.seq));
-    item.insert("client_msg_id".into(), json!(m.client_msg_id));
-    item.insert("customer_id".into(), json!(m.customer));
-    item.insert("customer_avatar".into(), json!(pair.headimgurl));
-    item.insert("user_id".into(), json!(m.radar_user));
-    item.insert("src".into(), json!(pair.headimgurl));
-    item.insert("name".into(), json!(pair.customer_name()));
-    item.insert("dateTime".into(), json!(date(m.create_date, style)));
-    item.insert("send_type".into(), json!(m.send_type));
-    item.insert("is_customer_already_read".into(), json!(u8::from(read)));
-    item.insert(
-        "is_customer_already_read_text".into(),
-        json!(if read { "已读" } else { "未读" }),
-    );
-    merge_content(&mut item, &m.content);
-    Value::Object(item)
+    to_value(RadarItem::new(m, pair, style))
 }
 
 /// Labels of `customers.user_type`.
@@ -143,15 +288,56 @@ mod tests {
 
     #[test]
     fn content_keys_are_merged_without_overwriting_item_fields() {
-        let mut item = Map::new();
-        item.insert("id".into(), json!(1));
-        merge_content(
-            &mut item,
-            &json!({"id": 99, "info_type": 1, "msg": "hi", "extra": true}),
+        let pair = PairInfo {
+            radar_user: 1,
+            customer: 2,
+            username: "u".into(),
+            position: String::new(),
+            avatar: String::new(),
+            card_avatar: "a".into(),
+            mingpian_phone: String::new(),
+            wechat: String::new(),
+            company_id: 1,
+            customer_name: None,
+            headimgurl: "h".into(),
+            user_type: 2,
+            is_subscribe: None,
+            shopping_type: 1,
+        };
+        let m = ChatMessage {
+            id: 7,
+            seq: 3,
+            radar_user: 1,
+            customer: 2,
+            send_type: 1,
+            content: json!({"id": 99, "info_type": 1, "msg": "hi", "extra": true}),
+            create_date: Utc::now(),
+            client_msg_id: None,
+            unread_for_customer: true,
+            unread_for_radar: false,
+        };
+        let item = customer_item(&m, &pair, false, DateStyle::Plain);
+        assert_eq!(
+            (item["id"].clone(), item["seq"].clone()),
+            (json!(7), json!(3))
         );
         assert_eq!(
-            Value::Object(item),
-            json!({"id": 1, "info_type": 1, "msg": "hi", "extra": true})
+            (item["msg"].clone(), item["extra"].clone()),
+            (json!("hi"), json!(true))
         );
+        assert_eq!(item["customer"], "客户ID2");
+        let text = PushFrame::new("m", RadarItem::new(&m, &pair, DateStyle::Plain), None).to_text();
+        let frame: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(frame["data"]["ret_data"][0]["id"], 7, "{text}");
+        assert_eq!(
+            frame["data"]["ret_data"][0]["is_customer_already_read_text"],
+            "未读"
+        );
+        assert_eq!(
+            text.matches("\"id\"").count(),
+            1,
+            "no duplicate key: {text}"
+        );
+        assert!(frame["data"].get("unread_msg_num").is_none());
     }
 }

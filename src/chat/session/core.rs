@@ -3,6 +3,8 @@
 //! `frames`, the handling of pushed events (and their read-state changes) in `pushes`; both are
 //! further `impl Core` blocks over the state defined here.
 
+use std::sync::Arc;
+
 use actix::Recipient;
 use serde_json::Value;
 
@@ -19,7 +21,8 @@ use crate::store::{self, chat::PairInfo};
 /// Frames to write, and whether to close afterwards (and with which code and reason).
 #[derive(Debug, Default)]
 pub struct Reply {
-    pub frames: Vec<Value>,
+    /// JSON text frames, in order.
+    pub frames: Vec<String>,
     pub close: bool,
     /// The close frame's code and reason; `None` = 1000 without a reason (the legacy closes).
     pub close_code: Option<(u16, &'static str)>,
@@ -34,7 +37,7 @@ impl Reply {
 
     pub(super) fn one(frame: Value) -> Reply {
         Reply {
-            frames: vec![frame],
+            frames: vec![frame.to_string()],
             ..Reply::default()
         }
     }
@@ -42,7 +45,7 @@ impl Reply {
     /// One frame, then close.
     pub fn close_with(frame: Value) -> Reply {
         Reply {
-            frames: vec![frame],
+            frames: vec![frame.to_string()],
             close: true,
             ..Reply::default()
         }
@@ -136,9 +139,9 @@ impl Core {
     /// Handles one event from the registry (`None`: catch up from the database). A push that
     /// fails (database unreachable) is not dropped: the session catches up again shortly, from
     /// its last `seq`.
-    pub async fn on_push(mut self, event: Option<Event>) -> (Core, Reply) {
+    pub async fn on_push(mut self, event: Option<Arc<Event>>) -> (Core, Reply) {
         let result = match event {
-            Some(event) => self.push(event).await,
+            Some(event) => self.push(&event).await,
             None => self.catch_up().await,
         };
         let reply = match result {

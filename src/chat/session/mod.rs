@@ -30,8 +30,8 @@ use actix_web::web::BytesMut;
 
 /// What a session hands its core, one at a time.
 enum Work {
-    Frame(protocol::Inbound),
-    Push(crate::chat::event::Event),
+    Frame(Box<protocol::Inbound>),
+    Push(Arc<crate::chat::event::Event>),
     /// Catch up from the database (events may have been missed).
     Sync,
     /// Close with 1012: the node is shutting down.
@@ -115,7 +115,11 @@ impl Session {
 
     /// Writes one frame, closing the session when the outbound queue is over its bounds.
     fn send(&mut self, frame: &Value, ctx: &mut ws::WebsocketContext<Self>) {
-        let text = frame.to_string();
+        self.send_text(frame.to_string(), ctx);
+    }
+
+    /// Writes one JSON text frame, closing the session when the outbound queue is over its bounds.
+    fn send_text(&mut self, text: String, ctx: &mut ws::WebsocketContext<Self>) {
         if !self.out.record(text.len()) {
             self.give_up(ctx);
             return;
@@ -125,8 +129,8 @@ impl Session {
     }
 
     fn apply(&mut self, reply: Reply, ctx: &mut ws::WebsocketContext<Self>) {
-        for frame in &reply.frames {
-            self.send(frame, ctx);
+        for frame in reply.frames {
+            self.send_text(frame, ctx);
         }
         if reply.sync_later {
             ctx.run_later(SYNC_RETRY, |act, ctx| act.submit(Work::Sync, ctx));
@@ -159,7 +163,7 @@ impl Session {
         let me = ctx.address().recipient();
         let fut = async move {
             match work {
-                Work::Frame(inbound) => core.on_frame(inbound, me).await,
+                Work::Frame(inbound) => core.on_frame(*inbound, me).await,
                 Work::Push(event) => core.on_push(Some(event)).await,
                 Work::Sync | Work::Shutdown => core.on_push(None).await,
             }
@@ -191,7 +195,7 @@ impl Session {
                 return self.apply(Reply::close_with(protocol::bad_ids()), ctx)
             }
         };
-        self.submit(Work::Frame(inbound), ctx);
+        self.submit(Work::Frame(Box::new(inbound)), ctx);
     }
 
     fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {

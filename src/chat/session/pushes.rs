@@ -8,12 +8,10 @@
 //! commit), so the missing range is read from PostgreSQL and sent first. `catch_up` does the same
 //! without a triggering message, when the registry says events may have been missed.
 
-use serde_json::{json, Value};
-
 use super::core::{Core, Reply};
 use crate::chat::event::{ChatMessage, Event};
-use crate::chat::protocol::{self, frame_data, SocketFamily};
-use crate::chat::render::{self, DateStyle};
+use crate::chat::protocol::{self, SocketFamily};
+use crate::chat::render::{CustomerItem, DateStyle, PushFrame, RadarItem};
 use crate::chat::service;
 use crate::error::ApiError;
 use crate::store;
@@ -22,7 +20,7 @@ use crate::store;
 const FILL_PAGE: i64 = 500;
 
 impl Core {
-    pub(super) async fn push(&mut self, event: Event) -> Result<Reply, ApiError> {
+    pub(super) async fn push(&mut self, event: &Event) -> Result<Reply, ApiError> {
         match (self.family, event) {
             (SocketFamily::MiniProgram | SocketFamily::RadarChat, Event::Message(m)) => {
                 self.deliver_in_order(m).await
@@ -72,7 +70,7 @@ impl Core {
     }
 
     /// Sends `m` after whatever is missing before it; nothing if it was sent already.
-    async fn deliver_in_order(&mut self, m: ChatMessage) -> Result<Reply, ApiError> {
+    async fn deliver_in_order(&mut self, m: &ChatMessage) -> Result<Reply, ApiError> {
         let mut reply = Reply::none();
         let before = self.last_seq;
         if let Some(last) = before {
@@ -109,7 +107,7 @@ impl Core {
             let full = page.len() as i64 == FILL_PAGE;
             for m in page {
                 last = m.seq;
-                reply.frames.push(self.render_push(m).await?);
+                reply.frames.push(self.render_push(&m).await?);
             }
             if !full {
                 // Only now: on an error above, the reply is dropped and a later catch-up
@@ -124,7 +122,7 @@ impl Core {
         self.pair().ok().map(|p| (p.radar_user, p.customer))
     }
 
-    async fn render_push(&mut self, m: ChatMessage) -> Result<Value, ApiError> {
+    async fn render_push(&mut self, m: &ChatMessage) -> Result<String, ApiError> {
         match self.family {
             SocketFamily::MiniProgram => self.push_to_customer(m).await,
             _ => self.push_to_radar(m),
@@ -132,7 +130,7 @@ impl Core {
     }
 
     /// WS-M push: the badge before, and the message read when the customer is inside the chat.
-    async fn push_to_customer(&mut self, m: ChatMessage) -> Result<Value, ApiError> {
+    async fn push_to_customer(&mut self, m: &ChatMessage) -> Result<String, ApiError> {
         let pair = self.pair()?.clone();
         let mark = (m.unread_for_customer && self.inside_chat).then_some(m.seq);
         let seen = self
@@ -144,20 +142,18 @@ impl Core {
         if seen.read > 0 {
             service::publish_read_receipt(&self.state, m.radar_user, m.customer);
         }
-        let item = render::customer_item(&m, &pair, false, DateStyle::Plain);
-        let data = json!({"ret_data": [item], "count": 1, "unread_msg_num": seen.badge});
-        Ok(frame_data(200, "实时推送小程序-最新聊天信息成功", data))
+        let item = CustomerItem::new(m, &pair, false, DateStyle::Plain);
+        Ok(PushFrame::new("实时推送小程序-最新聊天信息成功", item, Some(seen.badge)).to_text())
     }
 
     /// WS-R1 push: customer messages become read for the radar user (marked in the background;
     /// the reader then announces the changed badge).
-    fn push_to_radar(&mut self, m: ChatMessage) -> Result<Value, ApiError> {
+    fn push_to_radar(&mut self, m: &ChatMessage) -> Result<String, ApiError> {
         let pair = self.pair()?.clone();
         if m.unread_for_radar {
             self.state.reader.radar(m.radar_user, m.customer, m.seq);
         }
-        let item = render::radar_item(&m, &pair, DateStyle::Plain);
-        let data = json!({"ret_data": [item], "count": 1});
-        Ok(frame_data(200, "实时推送雷达-最新聊天信息成功", data))
+        let item = RadarItem::new(m, &pair, DateStyle::Plain);
+        Ok(PushFrame::new("实时推送雷达-最新聊天信息成功", item, None).to_text())
     }
 }
