@@ -280,9 +280,14 @@ seed_radar() {
     # HISTORY read messages per bound pair, numbered after the pair's seq, then ANALYZE: a server
     # that first plans its statements on a near-empty chat_messages keeps seq-scan plans in its
     # connections until autovacuum's first ANALYZE (minutes later), which a 25 s run never sees.
-    psql_q "$RDB" -v history="$HISTORY" <<'SQL'
-INSERT INTO chat_messages (user_id, customer_id, send_type, content, is_customer_new_msg,
-                           is_user_new_msg, client_msg_id, create_date, seq)
+    # The per-message read flags: is_*_new_msg before V12, sent_unread_to_* since.
+    local fc=is_customer_new_msg fu=is_user_new_msg
+    if [ "$(psql_q "$RDB" -c "SELECT count(*) FROM information_schema.columns
+        WHERE table_name = 'chat_messages' AND column_name = 'sent_unread_to_customer'")" = 1 ]; then
+      fc=sent_unread_to_customer fu=sent_unread_to_user
+    fi
+    psql_q "$RDB" -v history="$HISTORY" -v fc="$fc" -v fu="$fu" <<'SQL'
+INSERT INTO chat_messages (user_id, customer_id, send_type, content, :"fc", :"fu", client_msg_id, create_date, seq)
 SELECT b.user_id, b.customer_id, 1 + k % 2, '{"info_type": 1, "msg": "history"}', false, false,
        'h' || b.id || '.' || k, now() - interval '1 day' + k * interval '1 minute', coalesce(cv.seq, 0) + k
 FROM customer_bindings b
