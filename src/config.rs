@@ -77,7 +77,10 @@ pub struct ChatSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateMessageSettings {
+    /// The legacy formId template message (WeChat switched it off in 2020).
     pub enabled: bool,
+    /// Subscribe messages, for companies with a subscribe template and customers with a grant.
+    pub subscribe_enabled: bool,
     pub delay_secs: u64,
     pub min_interval_secs: u64,
 }

@@ -415,3 +415,47 @@ async fn getuserphonenumber_errors_are_api_errors() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn subscribe_send_posts_the_message_under_the_token() {
+    let server = MockServer::start().await;
+    let payload = json!({
+        "touser": "oABC", "template_id": "sub-1", "page": "pages/index/index",
+        "data": {"thing1": {"value": "张三"}},
+    });
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/message/subscribe/send"))
+        .and(query_param("access_token", "TOKEN"))
+        .and(body_json(payload.clone()))
+        .respond_with(wechat_json(json!({"errcode": 0, "errmsg": "ok"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let sent = live_client(&server)
+        .send_subscribe(&SecretString::from("TOKEN"), &payload)
+        .await;
+
+    assert!(sent.is_ok(), "{sent:?}");
+}
+
+#[tokio::test]
+async fn subscribe_send_refusals_are_api_errors() {
+    let server = MockServer::start().await;
+    Mock::given(path("/cgi-bin/message/subscribe/send"))
+        .respond_with(wechat_json(
+            json!({"errcode": 43101, "errmsg": "user refuse to accept the msg"}),
+        ))
+        .mount(&server)
+        .await;
+
+    let err = live_client(&server)
+        .send_subscribe(&SecretString::from("TOKEN"), &json!({}))
+        .await
+        .expect_err("refused");
+
+    assert!(
+        matches!(err, WechatError::Api { errcode: 43101, .. }),
+        "{err:?}"
+    );
+}

@@ -36,6 +36,7 @@ pub mod radar_chat;
 pub mod radar_extra;
 pub mod radar_feed;
 pub mod routes;
+pub mod subscribe;
 pub mod test_login;
 pub mod ttl_cache;
 pub mod ws;

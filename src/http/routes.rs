@@ -15,7 +15,7 @@ use super::auth::Family;
 use super::params::Params;
 use super::product::Catalog;
 use super::{admin, card, case, chat, diary, extra, health, login, phone, poster, product};
-use super::{radar, radar_chat, radar_extra, radar_feed, test_login, ws};
+use super::{radar, radar_chat, radar_extra, radar_feed, subscribe, test_login, ws};
 use crate::state::AppState;
 
 /// One HTTP route.
@@ -272,7 +272,8 @@ pub static ROUTES: &[Route] = &[
     api(Get, "/zhugeleida/xiaochengxu/login", None, &[text("code"), int("user_type"), int("source").opt(), int("uid").opt(), int("company_id").opt(), int("xcx_type").opt(), text("user_version").opt()], "M1 mini-program login", |r| r.to(login::login)),
     api(Get, "/zhugeleida/xiaochengxu/login/binding", M, &[int("uid"), int("source").opt(), int("pid").opt()], "M2 bind the customer to a radar user", |r| r.to(login::binding)),
     api(Post, "/zhugeleida/xiaochengxu/login/send_user_info", M, &[text("nickName").body(), text("avatarUrl").body().opt(), int("gender").body().opt(), text("city").body().opt(), text("province").body().opt(), text("country").body().opt(), text("language").body().opt(), int("uid").body().opt(), int("page").body().opt()], "M3 store the authorized WeChat profile", |r| r.to(login::send_user_info)),
-    api(Post, "/zhugeleida/xiaochengxu/login/send_form_id", M, &[text("formId").body()], "M4 store a template-message formId", |r| r.to(login::send_form_id)),
+    api(Post, "/zhugeleida/xiaochengxu/login/send_form_id", M, &[text("formId").body()], "M4 store a template-message formId (legacy: WeChat switched formId messages off in 2020)", |r| r.to(login::send_form_id)),
+    api(Post, "/zhugeleida/xiaochengxu/subscribe/grant/{id}", M, &[path_any("id"), text("template_id").body(), text("status").body().opt()], "record a subscribe-message grant (issue 13)", |r| r.to(subscribe::grant)),
     // Cards (spec §5.3).
     api(Get, "/zhugeleida/xiaochengxu/mingpian", M, &[int("uid")], "M10 show a card and log the view", |r| r.to(card::show_card)),
     api(Get, "/zhugeleida/xiaochengxu/mingpian/all", M, &[int("uid").opt()], "M11 the radar users this customer is bound to", |r| r.to(card::all_cards)),
@@ -350,7 +351,7 @@ pub static ROUTES: &[Route] = &[
     api(Post, "/zhugeleida/admin/company/change_shopping_type/{id}", A, &[path_int("id"), int("shopping_type").body()], "switch the company's shop type", |r| r.to(admin::company::change_shopping_type)),
     api(Post, "/zhugeleida/admin/company/is_show_technical_support/{id}", A, &[path_int("id"), int("status").body()], "show or hide technical support", |r| r.to(admin::company::show_technical_support)),
     api(Post, "/zhugeleida/admin/company/update_customer_unique/{id}", A, &[path_int("id"), int("is_customer_unique").body()], "customer uniqueness switch", |r| r.to(admin::company::update_customer_unique)),
-    api(Post, "/zhugeleida/admin/company/update_xcx_app/{id}", A, &[path_int("id"), text("authorization_appid").body(), text("app_secret").body().opt(), text("template_id").body().opt(), text("version_num").body().opt(), int("three_services_type").body()], "the company's mini-program app", |r| r.to(admin::company::update_xcx_app)),
+    api(Post, "/zhugeleida/admin/company/update_xcx_app/{id}", A, &[path_int("id"), text("authorization_appid").body(), text("app_secret").body().opt(), text("template_id").body().opt(), text("version_num").body().opt(), int("three_services_type").body(), text("subscribe_template_id").body().opt(), json("subscribe_fields").body().opt()], "the company's mini-program app (with its subscribe template, issue 13)", |r| r.to(admin::company::update_xcx_app)),
     // Radar users.
     api(Get, "/zhugeleida/admin/user", A, &[COMPANY, text("username").opt(), text("position").opt(), int("department").opt(), int("status").opt(), PAGE, LENGTH], "radar users", |r| r.to(admin::radar_user::list)),
     api(Post, "/zhugeleida/admin/user/add/{o_id}", A, &[path_any("o_id"), COMPANY.body(), text("login_user").body().opt(), text("password").body(), text("username").body(), text("position").body().opt(), text("phone").body().opt(), text("wechat_phone").body().opt(), text("mingpian_phone").body().opt(), text("wechat").body().opt(), json("department_id").body().opt()], "add a radar user", |r| r.to(admin::radar_user::add)),

@@ -208,6 +208,10 @@ pub struct AppForm {
     pub template_id: Option<String>,
     pub version_num: Option<String>,
     pub three_services_type: i16,
+    /// The subscribe-message template of offline notifications (issue 13).
+    pub subscribe_template_id: Option<String>,
+    /// Its field mapping (`wechat::subscribe`).
+    pub subscribe_fields: Option<serde_json::Value>,
 }
 
 /// Creates or updates the company's mini-program app.
@@ -226,6 +230,8 @@ pub async fn upsert_app(
             &a.template_id,
             &a.version_num,
             &a.three_services_type,
+            &a.subscribe_template_id,
+            &a.subscribe_fields,
         ],
     )
     .await?;

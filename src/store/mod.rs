@@ -24,6 +24,7 @@ pub mod message;
 pub mod poster;
 pub mod product;
 pub mod radar_user;
+pub mod subscribe;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 

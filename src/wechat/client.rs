@@ -230,6 +230,28 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Sends a subscribe message (`POST /cgi-bin/message/subscribe/send`): `payload` holds
+    /// `touser`, `template_id`, `page` and `data`. Dev mode: logged only.
+    #[tracing::instrument(skip_all)]
+    pub async fn send_subscribe(
+        &self,
+        access_token: &SecretString,
+        payload: &Value,
+    ) -> Result<(), WechatError> {
+        if self.mode == WechatMode::Dev {
+            tracing::info!("dev mode: subscribe message not sent");
+            return Ok(());
+        }
+        let request = self
+            .http
+            .post(format!("{}/cgi-bin/message/subscribe/send", self.api_base))
+            .query(&[("access_token", access_token.expose_secret())])
+            .json(payload);
+        json_body(request).await.map(|_| ())
+    }
+}
+
 /// Sends `request`, requires a 2xx status, parses the body as JSON and turns a nonzero
 /// `errcode` into [`WechatError::Api`].
 async fn json_body(request: reqwest::RequestBuilder) -> Result<Value, WechatError> {

@@ -7,6 +7,7 @@
 //!   decide (tokens go through `token`).
 //! - `token`  — [`AccessTokens`]: one access token per app for the whole cluster, shared through
 //!   PostgreSQL (one fetch at a time, refresh once on 40001/42001, failures cached briefly).
+//! - `subscribe` — the `data` of a subscribe message from a company's field mapping (pure).
 //! - `dev`    — the local, deterministic answers of `WechatMode::Dev` (embedded default and demos).
 //! - `crypto` — [`decrypt_user_data`]: AES-128-CBC + PKCS#7 + watermark check (spec §8). A pure
 //!   function; it knows nothing of HTTP or the store.
@@ -19,6 +20,7 @@
 mod client;
 pub mod crypto;
 pub mod dev;
+pub mod subscribe;
 mod token;
 
 pub use client::{Client, Session};

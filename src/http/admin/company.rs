@@ -261,7 +261,8 @@ pub async fn update_customer_unique(
     apply(&state, id, Switch::CustomerUnique(unique == 1), "修改成功").await
 }
 
-/// POST /zhugeleida/admin/company/update_xcx_app/{id}: spec §9.2 NEW "Mini-program app" (upsert).
+/// POST /zhugeleida/admin/company/update_xcx_app/{id}: spec §9.2 NEW "Mini-program app" (upsert);
+/// also the subscribe template and its field mapping (issue 13, README "WeChat setup").
 #[tracing::instrument(skip_all)]
 pub async fn update_xcx_app(
     state: web::Data<AppState>,
@@ -276,7 +277,19 @@ pub async fn update_xcx_app(
         template_id: f.opt_text("template_id", 128),
         version_num: f.opt_text("version_num", 32),
         three_services_type: f.choice("three_services_type", &[1, 2]),
+        subscribe_template_id: f.opt_text("subscribe_template_id", 128),
+        subscribe_fields: f.opt_json_object("subscribe_fields"),
     };
+    if app
+        .subscribe_fields
+        .as_ref()
+        .is_some_and(|m| !crate::wechat::subscribe::valid_fields(m))
+    {
+        f.error(
+            "subscribe_fields",
+            "Enter an object of at most 10 template keys mapped to text.",
+        );
+    }
     f.finish().map_err(|e| e.in_msg(301))?;
     let db = state.db.get().await?;
     if !store::admin_company::exists(&db, id).await? {

@@ -159,3 +159,46 @@ async fn the_mini_program_app_is_created_then_updated_in_place() {
     assert_eq!(row.get::<_, Option<String>>(2).as_deref(), Some("2.0"));
     assert_eq!(row.get::<_, i16>(3), 2);
 }
+
+#[actix_web::test]
+async fn the_app_form_saves_the_subscribe_template_and_checks_its_field_mapping() {
+    let o = office().await;
+    let company = o.app.seed_company("丁公司").await;
+    let path = format!("/company/update_xcx_app/{company}");
+    let form = |fields: &'static str| {
+        vec![
+            ("authorization_appid", "wx1"),
+            ("three_services_type", "1"),
+            ("subscribe_template_id", "sub-tpl"),
+            ("subscribe_fields", fields),
+        ]
+    };
+
+    let saved = o
+        .app
+        .admin_post(
+            &path,
+            &o.root,
+            "",
+            &form(r#"{"thing1":"sender","time2":"time"}"#),
+        )
+        .await;
+    let not_object = o.app.admin_post(&path, &o.root, "", &form("[1]")).await;
+    let bad_key = o
+        .app
+        .admin_post(&path, &o.root, "", &form(r#"{"thing 1":"sender"}"#))
+        .await;
+
+    assert_answer(&saved, 200, "保存成功");
+    assert_eq!(not_object["code"], 301);
+    assert_eq!(bad_key["code"], 301);
+    assert!(bad_key["msg"]["subscribe_fields"].is_array(), "{bad_key}");
+    let row = o.app.client().await
+        .query_one("SELECT subscribe_template_id, subscribe_fields FROM mini_program_apps WHERE company_id = $1", &[&company])
+        .await.unwrap();
+    assert_eq!(row.get::<_, Option<String>>(0).as_deref(), Some("sub-tpl"));
+    assert_eq!(
+        row.get::<_, Option<serde_json::Value>>(1),
+        Some(serde_json::json!({"thing1": "sender", "time2": "time"}))
+    );
+}
