@@ -257,6 +257,35 @@ impl RadarProcess {
             .collect()
     }
 
+    /// Sends `signal` to the server (a fault test's SIGKILL or SIGTERM).
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        if let Some(child) = &self.child {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, signal);
+        }
+    }
+
+    /// Waits (at most `limit`) for the server to exit: its exit status, or `None` if it still runs.
+    pub async fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let status = self.child.as_mut()?.try_wait().ok().flatten();
+            if status.is_some() {
+                self.child = None;
+                return status;
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Everything the server logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     /// The database's URL.
     pub fn database_url(&self) -> String {
         self.db_url.clone()
