@@ -73,7 +73,10 @@ cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  # The binary's copy (≈ 130 MB) and the posters radar rendered while seeding go too.
+  rm -f "$OUT/radar"
   if [ "$KEEP_DB" != 1 ]; then
+    rm -rf "$OUT/radar-data"
     psql_q postgres -c "DROP DATABASE IF EXISTS $RDB WITH (FORCE)" >/dev/null 2>&1 || true
     psql_q postgres -c "DROP DATABASE IF EXISTS $PDB WITH (FORCE)" >/dev/null 2>&1 || true
   fi
