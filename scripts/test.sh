@@ -273,6 +273,28 @@ ensure_chromium() {
   fi
 }
 
+# tests/api/schemathesis.rs runs schemathesis (PyPI, pinned) against a live node: installed into a
+# venv under the target dir when missing, named by RADAR_SCHEMATHESIS. If the install fails the
+# test fails and says so (it never skips under this script).
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  if [ -n "${RADAR_SCHEMATHESIS:-}" ]; then export RADAR_SCHEMATHESIS; return; fi
+  local venv
+  venv="$(cd "${CARGO_TARGET_DIR:-target}" 2>/dev/null && pwd || echo "$PWD/target")/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    command -v python3 >/dev/null 2>&1 || apt_install python3
+    python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv && python3 -m venv "$venv"; } ||
+      say "warning: cannot create a Python venv: the schemathesis test will fail"
+    if [ -x "$venv/bin/pip" ] && ! "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION" >&2; then
+      say "warning: pip could not install schemathesis: the schemathesis test will fail"
+      rm -rf "$venv"
+    fi
+  fi
+  RADAR_SCHEMATHESIS="$venv/bin/schemathesis"
+  export RADAR_SCHEMATHESIS
+}
+
 main() {
   [[ $RUN_ID =~ ^[a-z0-9]{1,16}$ ]] || die "RADAR_TEST_RUN_ID must be 1-16 lowercase letters or digits, not '$RUN_ID'"
   ensure_rust_toolchain
@@ -285,6 +307,7 @@ main() {
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
   ensure_deploy_tools
   ensure_chromium
+  ensure_schemathesis
   export RADAR_TEST_DATABASE_URL RADAR_TEST_REDIS_URL
   export RADAR_TEST_RUN_ID=$RUN_ID
   say "RADAR_TEST_DATABASE_URL=$RADAR_TEST_DATABASE_URL"
