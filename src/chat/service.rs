@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::{
     self,
     chat::PairInfo,
-    message::{Counter, NewMessage, Stored},
+    message::{NewMessage, Origin, Stored},
 };
 
 /// Stores `m` (a retry with the same `client_msg_id` returns the first row) and publishes it.
@@ -103,21 +103,9 @@ pub async fn customer_send(
         .and_then(|c| content::validate(c, Sender::Customer))
         .map_err(|reason| ApiError::code(301, reason))?;
     let is_text = content["info_type"] == 1;
-    let stored = send(
-        state,
-        NewMessage {
-            radar_user: pair.radar_user,
-            customer: pair.customer,
-            send_type: 2,
-            content,
-            unread_for_customer: false,
-            unread_for_radar: true,
-            client_msg_id: draft.client_msg_id,
-            article_id: None,
-            counter: Counter::CustomerMessage,
-        },
-    )
-    .await?;
+    let message =
+        Origin::CustomerText.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
+    let stored = send(state, message).await?;
     if is_text && stored.inserted && state.notifier.enabled() {
         let db = state.db.get().await?;
         action::notify_chat(&db, &*state.notifier, pair.radar_user, pair.customer).await?;
@@ -141,21 +129,9 @@ pub async fn radar_send(
     let db = state.db.get().await?;
     let article_id = store::chat::latest_article(&db, pair.radar_user, pair.customer).await?;
     drop(db);
-    let stored = send(
-        state,
-        NewMessage {
-            radar_user: pair.radar_user,
-            customer: pair.customer,
-            send_type: 1,
-            content,
-            unread_for_customer: true,
-            unread_for_radar: false,
-            client_msg_id: draft.client_msg_id,
-            article_id,
-            counter: Counter::RadarMessage,
-        },
-    )
-    .await?;
+    let origin = Origin::RadarText { article_id };
+    let message = origin.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
+    let stored = send(state, message).await?;
     if stored.inserted {
         notify::schedule(state, pair.radar_user, pair.customer, stored.id);
     }

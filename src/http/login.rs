@@ -11,11 +11,7 @@ use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::auth::{verify, Family};
 use crate::http::params::Params;
 use crate::state::AppState;
-use crate::store::{
-    self,
-    customer::LoginIdentity,
-    message::{Counter, NewMessage},
-};
+use crate::store::{self, customer::LoginIdentity, message::Origin};
 
 /// How long a repeated js_code waits for the first request's answer.
 const REPEAT_WAIT_STEPS: u32 = 50;
@@ -185,21 +181,8 @@ pub async fn binding(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
         "您好,我是{}的{},欢迎进入我的名片,有什么可以帮到您的吗?您可以在这里和我及时沟通。",
         radar.company, radar.username
     );
-    service::send(
-        &state,
-        NewMessage {
-            radar_user: uid,
-            customer: cid,
-            send_type: 1,
-            content: json!({"info_type": 1, "msg": greeting}),
-            unread_for_customer: true,
-            unread_for_radar: false,
-            client_msg_id: None,
-            article_id: None,
-            counter: Counter::None,
-        },
-    )
-    .await?;
+    let content = json!({"info_type": 1, "msg": greeting});
+    service::send(&state, Origin::Greeting.message(uid, cid, content, None)).await?;
     crate::poster::spawn_for_pair(&state, uid, cid);
     Ok(Envelope::ok("绑定关系成功"))
 }

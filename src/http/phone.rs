@@ -13,11 +13,7 @@ use crate::error::{ApiError, Envelope};
 use crate::http::auth::{verify, Family};
 use crate::http::params::Params;
 use crate::state::AppState;
-use crate::store::{
-    self,
-    chat::PairInfo,
-    message::{Counter, NewMessage},
-};
+use crate::store::{self, chat::PairInfo, message::Origin};
 use crate::{sql, wechat};
 
 /// POST /zhugeleida/xiaochengxu/chat/encrypted_phone_number/{id}: spec M7 "聊天信息 - 获取手机号".
@@ -160,17 +156,8 @@ async fn store_phone(
 
 /// The "my phone number is …" message, unread for both sides so it reaches every socket.
 async fn echo_phone(state: &AppState, uid: i64, cid: i64, phone: &str) -> Result<(), ApiError> {
-    let message = NewMessage {
-        radar_user: uid,
-        customer: cid,
-        send_type: 2,
-        content: json!({"info_type": 1, "msg": format!("我的手机号是: {phone}")}),
-        unread_for_customer: true,
-        unread_for_radar: true,
-        client_msg_id: None,
-        article_id: None,
-        counter: Counter::CustomerMessage,
-    };
+    let content = json!({"info_type": 1, "msg": format!("我的手机号是: {phone}")});
+    let message = Origin::PhoneEcho.message(uid, cid, content, None);
     service::send(state, message).await?;
     Ok(())
 }

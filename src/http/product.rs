@@ -14,7 +14,7 @@ use crate::http::params::Params;
 use crate::state::AppState;
 use crate::store::{
     self,
-    message::{Counter, NewMessage},
+    message::Origin,
     product::{status_label, Product},
 };
 use crate::time;
@@ -182,21 +182,7 @@ pub async fn consult_product(
         "product_cover_url": cover,
         "product_id": product.id,
     });
-    service::send(
-        state,
-        NewMessage {
-            radar_user: uid,
-            customer: cid,
-            send_type: 2,
-            content,
-            unread_for_customer: true,
-            unread_for_radar: true,
-            client_msg_id: None,
-            article_id: None,
-            counter: Counter::CustomerMessage,
-        },
-    )
-    .await?;
+    service::send(state, Origin::Consult.message(uid, cid, content, None)).await?;
     let remark = match catalog {
         Catalog::Product => "向您咨询产品",
         Catalog::Mall => "向您咨询商品",
