@@ -260,6 +260,17 @@ struct Close {
     at: Instant,
 }
 
+impl Close {
+    fn now(node: usize, code: Option<u16>, reason: String) -> Close {
+        Close {
+            node,
+            code,
+            reason,
+            at: Instant::now(),
+        }
+    }
+}
+
 /// What came back for a frame: the next text frame (other than pushes), or how the socket ended.
 enum Next {
     Frame(Value),
@@ -452,12 +463,7 @@ async fn run_sender(
                     false
                 }
                 Next::Ended(code, reason) => {
-                    l.closes.push(Close {
-                        node,
-                        code,
-                        reason,
-                        at: Instant::now(),
-                    });
+                    l.closes.push(Close::now(node, code, reason));
                     l.messages[i].ambiguous = true;
                     if cmid.is_some() {
                         resend = Some(i);
@@ -487,12 +493,10 @@ async fn run_sender(
                 Next::Frame(f) if f["msg"] == RADAR_PUSH || f["code"] == 202 => {}
                 Next::Frame(f) => log.lock().unwrap().stray.push(f),
                 Next::Ended(code, reason) => {
-                    log.lock().unwrap().closes.push(Close {
-                        node,
-                        code,
-                        reason,
-                        at: Instant::now(),
-                    });
+                    log.lock()
+                        .unwrap()
+                        .closes
+                        .push(Close::now(node, code, reason));
                     ws = None;
                     node = (node + 1) % addrs.len();
                     break;
@@ -556,12 +560,10 @@ async fn run_receiver(
             Ok(ws) => ws,
             Err(ended) => {
                 if let Next::Ended(Some(code), reason) = ended {
-                    log.lock().unwrap().closes.push(Close {
-                        node,
-                        code: Some(code),
-                        reason,
-                        at: Instant::now(),
-                    });
+                    log.lock()
+                        .unwrap()
+                        .closes
+                        .push(Close::now(node, Some(code), reason));
                 }
                 node = (node + 1) % addrs.len();
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -595,12 +597,10 @@ async fn run_receiver(
                 }
                 Next::Frame(_) => {}
                 Next::Ended(code, reason) => {
-                    log.lock().unwrap().closes.push(Close {
-                        node,
-                        code,
-                        reason,
-                        at: Instant::now(),
-                    });
+                    log.lock()
+                        .unwrap()
+                        .closes
+                        .push(Close::now(node, code, reason));
                     node = (node + 1) % addrs.len();
                     continue 'connect;
                 }
@@ -919,6 +919,18 @@ async fn finish(
     (report, senders, receivers)
 }
 
+/// Every receiver kept its first connection.
+fn assert_nobody_reconnected(receivers: &[(RecvLog, usize, usize)]) {
+    for (log, conv, node) in receivers {
+        assert_eq!(
+            log.connects.len(),
+            1,
+            "conversation {conv}, receiver on node {node}: {:?}",
+            log.closes
+        );
+    }
+}
+
 /// R5 `chat/send_msg` over HTTP from the radar user of `conv` → (HTTP status, body).
 async fn http_send(base: String, conv: Conv, text: &str) -> (u16, Value) {
     let ts = chrono::Utc::now().timestamp_millis().to_string();
@@ -1000,14 +1012,7 @@ async fn redis_killed_and_restarted_under_load_loses_nothing_and_receivers_catch
     let limit = Duration::from_secs(2);
     let (report, senders, receivers) = finish(&cluster, load, fault_end, &targets, limit).await;
     // Nobody was disconnected: PostgreSQL carried the outage.
-    for (log, conv, node) in &receivers {
-        assert_eq!(
-            log.connects.len(),
-            1,
-            "conversation {conv} node {node}: {:?}",
-            log.closes
-        );
-    }
+    assert_nobody_reconnected(&receivers);
     for s in &senders {
         assert!(
             s.closes.is_empty(),
@@ -1216,14 +1221,7 @@ async fn a_client_that_stops_reading_gets_1008_and_the_others_get_everything() {
 
     let limit = Duration::from_secs(2);
     let (report, _, receivers) = finish(&cluster, load, fault_end, &targets, limit).await;
-    for (log, conv, node) in &receivers {
-        assert_eq!(
-            log.connects.len(),
-            1,
-            "conversation {conv} node {node}: {:?}",
-            log.closes
-        );
-    }
+    assert_nobody_reconnected(&receivers);
     println!(
         "{} — the slow client read {frames} frames, then its 1008 close",
         report.line("a client that stops reading", limit)
