@@ -54,6 +54,48 @@ async fn a_first_login_creates_the_customer_and_a_repeated_code_gets_the_same_an
 }
 
 #[actix_web::test]
+async fn a_live_login_asks_jscode2session_with_the_app_secret_and_no_access_token() {
+    let app = spawn_app().await;
+    let company = app.seed_company("甲公司").await;
+    app.seed_radar_user(company, "张三").await;
+    Mock::given(method("GET"))
+        .and(path("/sns/jscode2session"))
+        .and(query_param("appid", "wx4f4bc4dec97d474b"))
+        .and(query_param(
+            "secret",
+            format!("secret-of-{company}").as_str(),
+        ))
+        .and(query_param("js_code", "live-1"))
+        .and(query_param("grant_type", "authorization_code"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            json!({"openid": "o-live", "session_key": "tiihtNczf5v6AKRyjwEUhQ=="}).to_string(),
+        ))
+        .expect(1)
+        .mount(&app.wechat)
+        .await;
+
+    let body = app
+        .get(
+            LOGIN,
+            &format!("code=live-1&user_type=2&company_id={company}"),
+        )
+        .await;
+
+    assert_eq!(body["code"], 200, "{body}");
+    let requests = app.wechat.received_requests().await.unwrap_or_default();
+    assert_eq!(
+        requests.len(),
+        1,
+        "jscode2session only: it needs no access token"
+    );
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM wechat_access_tokens", &[])
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
 async fn a_later_login_reuses_the_token_and_refreshes_the_session_key() {
     let app = spawn_app().await;
     let company = app.seed_company("甲公司").await;

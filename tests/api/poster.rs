@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use radar::config::WechatMode;
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::helpers::{spawn_app, spawn_with, test_settings, Principal, TestApp};
@@ -242,6 +242,66 @@ async fn in_live_mode_the_pair_code_comes_from_wechat() {
         poster_png.get_pixel(375, 840).0,
         [10, 200, 30],
         "code drawn"
+    );
+}
+
+#[actix_web::test]
+async fn the_pair_code_uses_the_shared_token_and_refreshes_it_once_when_refused() {
+    let app = spawn_app().await; // Arrange
+    let (radar, customer) = pair(&app).await;
+    // Another node fetched a token that WeChat has since replaced.
+    app.client()
+        .await
+        .execute(
+            "INSERT INTO wechat_access_tokens (appid, access_token, refresh_after)
+             VALUES ('wx4f4bc4dec97d474b', 'stale', now() + interval '1 hour')",
+            &[],
+        )
+        .await
+        .unwrap();
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/stable_token"))
+        .and(body_partial_json(json!({"force_refresh": true})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tok-2", "expires_in": 7200})),
+        )
+        .expect(1)
+        .mount(&app.wechat)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/wxa/getwxacodeunlimit"))
+        .and(query_param("access_token", "stale"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"errcode": 40001, "errmsg": "invalid credential"})),
+        )
+        .expect(1)
+        .mount(&app.wechat)
+        .await;
+    let wechat_png = wechat_code_png();
+    Mock::given(method("POST"))
+        .and(path("/wxa/getwxacodeunlimit"))
+        .and(query_param("access_token", "tok-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(wechat_png.clone(), "image/png"))
+        .expect(1)
+        .mount(&app.wechat)
+        .await;
+
+    bind(&app, &radar, &customer).await; // Act
+    let (code, _poster) = wait_for_files(&app, &radar, &customer).await;
+
+    assert_eq!(std::fs::read(file(&app, &code)).unwrap(), wechat_png); // Assert
+    let stored: String = app
+        .client()
+        .await
+        .query_one("SELECT access_token FROM wechat_access_tokens", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        stored, "tok-2",
+        "the refreshed token is shared with the other nodes"
     );
 }
 
