@@ -241,9 +241,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         wechat,
         settings: Arc::new(settings),
         notifier: Arc::new(NoopNotifier),
-        fetcher: reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .build()?,
+        fetcher: crate::avatar::fetcher()?,
     })
 }
 

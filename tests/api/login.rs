@@ -560,9 +560,17 @@ async fn a_wechat_avatar_is_rehosted_and_served_under_statics() {
         .execute("UPDATE customers SET headimgurl = $1", &[&remote])
         .await
         .unwrap();
-    let relative = radar::avatar::rehost(&app.state, customer.id, &remote)
-        .await
-        .unwrap();
+    // The production fetcher, aimed at the fake server (`rehost` would refuse its loopback URL).
+    let fetcher = radar::avatar::fetcher().unwrap();
+    let relative = radar::avatar::copy_from(
+        &app.state,
+        &fetcher,
+        customer.id,
+        &remote,
+        remote.parse().unwrap(),
+    )
+    .await
+    .unwrap();
     assert!(relative.starts_with("statics/zhugeleida/imgs/xiaochengxu/user_photo/xcx_cid_"));
     let stored: String = app
         .client()
@@ -594,7 +602,14 @@ async fn a_non_image_avatar_is_not_rehosted() {
         .mount(&app.wechat)
         .await;
     let remote = format!("{}/page", app.wechat.uri());
-    assert!(radar::avatar::rehost(&app.state, customer.id, &remote)
-        .await
-        .is_err());
+    let fetcher = radar::avatar::fetcher().unwrap();
+    assert!(radar::avatar::copy_from(
+        &app.state,
+        &fetcher,
+        customer.id,
+        &remote,
+        remote.parse().unwrap()
+    )
+    .await
+    .is_err());
 }

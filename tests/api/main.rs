@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions may unwrap
 mod admin;
 mod auth_matrix;
+mod avatar;
 mod card;
 mod card_views;
 mod case;
