@@ -90,6 +90,17 @@ pub async fn load_token(
     if let Some(token) = state.tokens.get(&(family, user_id)) {
         return Ok(Some(token));
     }
+    fresh_token(state, family, user_id).await
+}
+
+/// The token of principal `user_id` read from the database now (no cache; it refreshes the
+/// cache). `None`: no such principal, or one that lost access (disabled, deleted, or of a deleted
+/// company; see sql/auth/). Open sockets call it every `auth.token_cache_secs`.
+pub async fn fresh_token(
+    state: &AppState,
+    family: Family,
+    user_id: i64,
+) -> Result<Option<String>, ApiError> {
     let db = state.db.get().await?;
     let stmt = db.prepare_cached(family.token_sql()).await?;
     let token: Option<String> = db.query_opt(&stmt, &[&user_id]).await?.map(|r| r.get(0));

@@ -25,6 +25,7 @@ mod poster;
 mod private_redis;
 mod product;
 mod schemathesis;
+mod revocation;
 mod socket;
 mod socket_limits;
 #[path = "../support/tcp_proxy.rs"]

@@ -114,6 +114,25 @@ impl Ws {
         }
     }
 
+    /// The text frames, then the close frame's code and reason, within `d` (None: no close frame
+    /// in time, or the connection ended without one).
+    pub async fn frames_until_close(&mut self, d: Duration) -> (Vec<Value>, Option<(u16, String)>) {
+        let deadline = tokio::time::Instant::now() + d;
+        let mut frames = Vec::new();
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    frames.push(serde_json::from_str(&t).expect("JSON frame"))
+                }
+                Ok(Some(Ok(Message::Close(Some(c))))) => {
+                    return (frames, Some((u16::from(c.code), c.reason.to_string())))
+                }
+                Ok(Some(Ok(_))) => continue,
+                _ => return (frames, None),
+            }
+        }
+    }
+
     /// Asserts no text frame arrives within `ms`.
     pub async fn silent_for(&mut self, ms: u64) {
         if let Some(f) = self.next_within(Duration::from_millis(ms)).await {

@@ -173,16 +173,27 @@ impl Core {
         }
     }
 
+    /// The principal table of this socket family.
+    fn auth_family(&self) -> Family {
+        match self.family {
+            SocketFamily::MiniProgram => Family::Customer,
+            _ => Family::Radar,
+        }
+    }
+
+    /// The principal this session verified, with the token it verified against.
+    pub(super) fn verified(&self) -> Option<(Family, i64, String)> {
+        let (user, token) = self.token.as_ref()?;
+        Some((self.auth_family(), *user, token.clone()))
+    }
+
     async fn verify(&mut self, ids: &SignedIds) -> Result<bool, ApiError> {
         if let Some((user, token)) = &self.token {
             if *user == ids.user_id {
                 return Ok(ids_match(&self.state, ids, token));
             }
         }
-        let family = match self.family {
-            SocketFamily::MiniProgram => Family::Customer,
-            _ => Family::Radar,
-        };
+        let family = self.auth_family();
         let Some(token) = load_token(&self.state, family, ids.user_id).await? else {
             return Ok(false);
         };

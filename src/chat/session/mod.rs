@@ -24,6 +24,7 @@ use self::outbound::{Closer, FlushCounter, Outbound};
 use self::socket::ConnSocket;
 use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::registry::{next_conn_id, Push, Unbind, SLOW_CONSUMER};
+use crate::http::auth::Family;
 use crate::state::AppState;
 use crate::telemetry::metrics::names;
 use actix_web::web::BytesMut;
@@ -58,6 +59,9 @@ pub struct Session {
     closer: Closer,
     /// A fragmented text message being reassembled (RFC 6455 §5.4).
     fragments: Option<BytesMut>,
+    /// The principal the core verified (a copy: the core may be lent out), re-checked by
+    /// `watch_revocation`.
+    verified: Option<(Family, i64, String)>,
 }
 
 impl Session {
@@ -88,6 +92,7 @@ impl Session {
             rate,
             closer,
             fragments: None,
+            verified: None,
         }
     }
 
@@ -169,6 +174,7 @@ impl Session {
             }
         };
         ctx.wait(fut.into_actor(self).map(|(core, reply), act, ctx| {
+            act.verified = core.verified();
             act.core = Some(core);
             let close = reply.close;
             act.apply(reply, ctx);
@@ -196,6 +202,46 @@ impl Session {
             }
         };
         self.submit(Work::Frame(Box::new(inbound)), ctx);
+    }
+
+    /// Re-reads the verified principal's token every `auth.token_cache_secs` (at least every
+    /// second) and closes the socket once the account lost access (disabled, deleted, or its
+    /// company deleted) or its token changed — on whichever node the change was made, since each
+    /// node reads the shared database.
+    fn watch_revocation(&self, ctx: &mut ws::WebsocketContext<Self>) {
+        let every = Duration::from_secs(self.state.settings.auth.token_cache_secs.max(1));
+        ctx.run_interval(every, |act, ctx| {
+            let Some((family, user, token)) = act.verified.clone() else {
+                return;
+            };
+            let state = act.state.clone();
+            let check = async move { crate::http::auth::fresh_token(&state, family, user).await };
+            ctx.spawn(check.into_actor(act).map(move |current, act, ctx| {
+                if act.verified.as_ref().map(|v| v.1) != Some(user) {
+                    return; // bound to someone else meanwhile; the next tick checks them
+                }
+                match current {
+                    Ok(Some(now)) if now == token => {}
+                    Ok(_) => act.revoked(ctx),
+                    // The database is unreachable: keep the socket, try again next tick.
+                    Err(e) => tracing::debug!(conn = act.conn, error = %e, "token re-check failed"),
+                }
+            }));
+        });
+    }
+
+    /// Closes a session whose account lost access: the family's token error frame, then close
+    /// code 1008 (policy) with the reason.
+    fn revoked(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        tracing::info!(
+            conn = self.conn,
+            "closing a websocket whose account lost access"
+        );
+        let frame = self.family.token_error();
+        self.send(&frame, ctx);
+        self.pending.clear();
+        self.verified = None;
+        self.close_with_code(1008, "账号已停用", ctx);
     }
 
     fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
@@ -226,6 +272,7 @@ impl Actor for Session {
         ctx.set_mailbox_capacity(self.state.settings.chat.outbound_queue_frames);
         metrics::gauge!(names::WS_SESSIONS, "kind" => self.family.label()).increment(1.0);
         self.heartbeat(ctx);
+        self.watch_revocation(ctx);
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
