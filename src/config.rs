@@ -112,6 +112,16 @@ pub struct WechatSettings {
 pub struct AuthSettings {
     pub timestamp_window_secs: u64,
     pub token_cache_secs: u64,
+    /// Failed logins per login name within the window before it is blocked (0 = no limits).
+    pub login_max_failures: u32,
+    /// Failed logins per client address within the window before it is blocked (0 = no limit).
+    pub login_max_failures_per_address: u32,
+    pub login_window_secs: u64,
+    /// First block, doubled for each further failure, capped at `login_max_backoff_secs`.
+    pub login_backoff_secs: u64,
+    pub login_max_backoff_secs: u64,
+    /// Comma-separated peer addresses whose `X-Real-IP` header names the client.
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

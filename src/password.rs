@@ -15,6 +15,24 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
 
+/// An argon2 hash of a random password, made once with the same parameters as `hash`: logins
+/// check unknown names (and accounts without a password) against it, so that an unknown name
+/// costs as much as a wrong password and login names cannot be told apart by timing.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let random = format!("{:032x}", rand::random::<u128>());
+        hash(&random).unwrap_or_default()
+    })
+}
+
+/// The hash a login checks: the account's stored one, else `dummy_hash`.
+pub fn stored_or_dummy(stored: Option<&str>) -> &str {
+    stored
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| dummy_hash())
+}
+
 /// The outcome of checking a password against a stored hash.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Check {
@@ -65,6 +83,24 @@ mod tests {
         let h = hash("Secret123").unwrap();
         assert_eq!(verify("Secret123", &h), Check::Right);
         assert_eq!(verify("secret123", &h), Check::Wrong);
+    }
+
+    #[test]
+    fn unknown_logins_are_checked_against_an_argon2_dummy_like_real_ones() {
+        let real = hash("Secret123").unwrap();
+        let dummy = stored_or_dummy(None);
+        assert_eq!(dummy, stored_or_dummy(Some("")));
+        assert_eq!(stored_or_dummy(Some(&real)), real);
+        // Same algorithm and cost parameters: the dummy check does the same work.
+        let (d, r) = (
+            PasswordHash::new(dummy).unwrap(),
+            PasswordHash::new(&real).unwrap(),
+        );
+        assert_eq!(d.algorithm, r.algorithm);
+        assert_eq!(d.params, r.params);
+        assert_eq!(d.version, r.version);
+        assert_eq!(verify("Secret123", dummy), Check::Wrong);
+        assert_eq!(verify("", dummy), Check::Wrong);
     }
 
     #[test]

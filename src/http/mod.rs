@@ -24,6 +24,7 @@ pub mod diary;
 pub mod extra;
 pub mod health;
 pub mod login;
+pub mod login_limit;
 pub mod longpoll;
 pub mod openapi;
 pub mod paging;

@@ -1,11 +1,12 @@
 //! Radar-user (enterprise WeChat) side: its own login (spec §9.3 NEW). Chat endpoints come with the
 //! realtime chat core.
 
-use actix_web::web;
+use actix_web::{web, HttpRequest};
 use chrono::Utc;
 use serde_json::json;
 
 use crate::error::{ApiError, Envelope};
+use crate::http::login_limit::Attempt;
 use crate::http::params::Params;
 use crate::password::{self, Check};
 use crate::state::AppState;
@@ -13,28 +14,34 @@ use crate::store;
 
 /// POST /zhugeleida/qiyeweixin/login: spec §9.3 "Radar login" (unsigned).
 #[tracing::instrument(skip_all)]
-pub async fn radar_login(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
+pub async fn radar_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    p: Params,
+) -> Result<Envelope, ApiError> {
     let mut v = p.validate();
     let login_user = v.text("login_user", 64);
     let pass = v.text("password", 128);
     v.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    let bad_login = || {
-        crate::telemetry::metrics::login_failed("radar");
-        ApiError::code(401, "账号或密码错误")
-    };
+    let attempt = Attempt::new(&state, &req, "radar", &login_user);
+    attempt.admit(&state).await?;
     let db = state.db.get().await?;
-    let account = store::radar_user::by_login(&db, &login_user)
-        .await?
-        .ok_or_else(bad_login)?;
-    let stored = account.password.as_deref().unwrap_or_default();
-    let upgrade = match password::verify_off_thread(&pass, stored).await {
-        Check::Wrong => return Err(bad_login()),
-        Check::Right => None,
-        Check::RightUpgrade(h) => Some(h),
+    let account = store::radar_user::by_login(&db, &login_user).await?;
+    drop(db);
+    // An unknown name is checked against a dummy hash: it costs what a wrong password costs.
+    let stored = password::stored_or_dummy(account.as_ref().and_then(|a| a.password.as_deref()));
+    let checked = password::verify_off_thread(&pass, stored).await;
+    let (account, upgrade) = match (account, checked) {
+        (Some(a), Check::Right) if a.status == 1 => (a, None),
+        (Some(a), Check::RightUpgrade(h)) if a.status == 1 => (a, Some(h)),
+        _ => {
+            crate::telemetry::metrics::login_failed("radar");
+            attempt.failed(&state).await?;
+            return Err(ApiError::code(401, "账号或密码错误"));
+        }
     };
-    if account.status != 1 {
-        return Err(bad_login());
-    }
+    attempt.succeeded(&state).await?;
+    let db = state.db.get().await?;
     if account.account_expired_time.is_some_and(|t| t < Utc::now()) {
         return Err(ApiError::code(403, "账户过期"));
     }

@@ -15,6 +15,7 @@ mod diary;
 mod extra;
 mod helpers;
 mod login;
+mod login_limit;
 mod notify;
 mod openapi;
 mod ops_health;

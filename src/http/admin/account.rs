@@ -1,7 +1,7 @@
 //! Back-office accounts (spec §9.1): admin login, changing one's own password, the admin list and
 //! creating admins. Passwords are argon2 hashes; legacy md5 hashes are upgraded at login.
 
-use actix_web::web;
+use actix_web::{web, HttpRequest};
 use chrono::Utc;
 use serde_json::{json, Value};
 
@@ -9,6 +9,7 @@ use super::input::{unique_violation, Form};
 use super::tenant::{illegal, Caller};
 use crate::auth::new_token;
 use crate::error::{ApiError, Envelope, FormErrors};
+use crate::http::login_limit::Attempt;
 use crate::http::params::Params;
 use crate::password::{self, Check};
 use crate::state::AppState;
@@ -20,28 +21,36 @@ const TOO_SIMPLE: &str = "密码复杂度检查未通过,请检查最小长度�
 
 /// POST /zhugeleida/admin/login: spec §9.1 "Admin login" (unsigned).
 #[tracing::instrument(skip_all)]
-pub async fn login(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    p: Params,
+) -> Result<Envelope, ApiError> {
     let mut f = Form::new(&p);
     let login_user = f.text("username", 32);
     let pass = f.text("password", 128);
     f.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    let bad_login = || {
-        crate::telemetry::metrics::login_failed("admin");
-        ApiError::code(401, "账号或密码错误")
-    };
+    let attempt = Attempt::new(&state, &req, "admin", &login_user);
+    attempt.admit(&state).await?;
     let db = state.db.get().await?;
-    let account = store::admin_account::by_login(&db, &login_user)
-        .await?
-        .ok_or_else(bad_login)?;
-    let upgrade = match password::verify_off_thread(&pass, &account.password).await {
-        Check::Wrong => return Err(bad_login()),
-        Check::Right => None,
-        Check::RightUpgrade(h) => Some(h),
-    };
+    let account = store::admin_account::by_login(&db, &login_user).await?;
+    drop(db);
+    // An unknown name is checked against a dummy hash: it costs what a wrong password costs.
+    let stored = password::stored_or_dummy(account.as_ref().map(|a| a.password.as_str()));
+    let checked = password::verify_off_thread(&pass, stored).await;
     // A disabled admin or one of a deleted company cannot log in (the original's 306 is unreachable).
-    if account.status != 1 || account.company_status == 3 {
-        return Err(bad_login());
-    }
+    let live = |a: &store::admin_account::LoginAdmin| a.status == 1 && a.company_status != 3;
+    let (account, upgrade) = match (account, checked) {
+        (Some(a), Check::Right) if live(&a) => (a, None),
+        (Some(a), Check::RightUpgrade(h)) if live(&a) => (a, Some(h)),
+        _ => {
+            crate::telemetry::metrics::login_failed("admin");
+            attempt.failed(&state).await?;
+            return Err(ApiError::code(401, "账号或密码错误"));
+        }
+    };
+    attempt.succeeded(&state).await?;
+    let db = state.db.get().await?;
     if account.account_expired_time.is_some_and(|t| t < Utc::now()) {
         return Err(ApiError::code(403, "账户过期"));
     }
