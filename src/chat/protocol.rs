@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::http::auth::SignedIds;
+use crate::http::params::json_holds_nul;
 
 /// The four socket families, each checked against its own principal table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +91,9 @@ pub enum FrameError {
     NotJson,
     /// Missing or invalid ids: `{code:401, msg:'user_id和uid不能为空,终止连接'}` and close.
     BadIds,
+    /// A NUL character in a value, once decoded (`\u0000`, also inside JSON-text `content`):
+    /// `nul()` (301) and the socket stays open, as for other content errors.
+    Nul,
 }
 
 /// Accepts JSON numbers and numeric strings (spec §6.6 "Ids").
@@ -114,6 +118,9 @@ pub fn parse(raw: &str, family: SocketFamily) -> Result<Inbound, FrameError> {
     let Ok(Value::Object(f)) = serde_json::from_str::<Value>(raw) else {
         return Err(FrameError::NotJson);
     };
+    if f.iter().any(|(k, v)| k.contains('\0') || json_holds_nul(v)) {
+        return Err(FrameError::Nul);
+    }
     let kind = match f.get("type").and_then(Value::as_str).map(str::trim) {
         Some("register") => Kind::Register,
         Some("query_num") => Kind::QueryNum,
@@ -169,6 +176,11 @@ pub fn frame(code: u16, msg: &str) -> Value {
 /// `{code, msg, data}`.
 pub fn frame_data(code: u16, msg: &str, data: Value) -> Value {
     json!({"code": code, "msg": msg, "data": data})
+}
+
+/// The 301 answer to a frame holding NUL (PostgreSQL stores no NUL); the socket stays open.
+pub fn nul() -> Value {
+    frame(301, "不能包含空字符")
 }
 
 /// The 401 answer to missing ids.
@@ -260,6 +272,29 @@ mod tests {
         assert_eq!(
             parse(float, SocketFamily::MiniProgram).unwrap_err(),
             FrameError::BadIds
+        );
+    }
+
+    #[test]
+    fn nul_anywhere_in_a_frame_is_refused() {
+        let frames = [
+            r#"{"user_id":1,"u_id":2,"content":"{\"info_type\":1,\"msg\":\"a\\u0000b\"}"}"#,
+            r#"{"user_id":1,"u_id":2,"content":{"info_type":1,"msg":"a\u0000b"}}"#,
+            r#"{"user_id":1,"u_id":2,"content":"x","client_msg_id":"\u0000"}"#,
+            r#"{"user_id":1,"u_id":2,"\u0000":1}"#,
+        ];
+        for raw in frames {
+            assert_eq!(
+                parse(raw, SocketFamily::MiniProgram).unwrap_err(),
+                FrameError::Nul,
+                "{raw}"
+            );
+        }
+        // A lone surrogate is not JSON.
+        let lone = r#"{"user_id":1,"u_id":2,"content":{"info_type":1,"msg":"\ud800"}}"#;
+        assert_eq!(
+            parse(lone, SocketFamily::MiniProgram).unwrap_err(),
+            FrameError::NotJson
         );
     }
 

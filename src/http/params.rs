@@ -15,6 +15,32 @@ use serde_json::Value;
 
 use crate::error::{ApiError, FormErrors};
 
+/// The form error of a value holding NUL.
+const NUL: &str = "Null characters are not allowed.";
+
+/// Whether `text` holds a NUL character, directly or — when it is JSON text, as `content`,
+/// `cover_picture` and the like are — once decoded (the escape `\u0000`), at any depth of JSON
+/// text inside JSON strings. PostgreSQL refuses NUL in text and `\u0000` in jsonb.
+pub fn holds_nul(text: &str) -> bool {
+    if text.contains('\0') {
+        return true;
+    }
+    if !text.to_ascii_lowercase().contains("\\u0000") {
+        return false;
+    }
+    serde_json::from_str::<Value>(text).is_ok_and(|v| json_holds_nul(&v))
+}
+
+/// Whether a decoded JSON document holds NUL in a string or key (see `holds_nul`).
+pub fn json_holds_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => holds_nul(s),
+        Value::Array(list) => list.iter().any(json_holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| holds_nul(k) || json_holds_nul(v)),
+        _ => false,
+    }
+}
+
 /// Decoded request inputs: query string and body fields, kept apart.
 #[derive(Debug, Default, Clone)]
 pub struct Params {
@@ -51,7 +77,7 @@ impl Params {
         let mut bad = FormErrors::default();
         let query = parse_urlencoded(query, &mut bad);
         let form = if json_body {
-            parse_json_object(body)?
+            parse_json_object(body, &mut bad)?
         } else {
             parse_urlencoded(body, &mut bad)
         };
@@ -81,10 +107,9 @@ fn parse_urlencoded(raw: &[u8], bad: &mut FormErrors) -> HashMap<String, String>
                 .map(|c| c.into_owned())
         };
         match (decode(k), decode(v)) {
-            // PostgreSQL text cannot hold NUL: refuse it here, for every endpoint at once.
-            (Some(k), Some(v)) if v.contains('\0') => {
-                bad.invalid(&k, "Null characters are not allowed.")
-            }
+            // PostgreSQL text cannot hold NUL, nor jsonb `\u0000`: refuse both here, for every
+            // endpoint at once.
+            (Some(k), Some(v)) if holds_nul(&k) || holds_nul(&v) => bad.invalid(&k, NUL),
             (Some(k), Some(v)) => {
                 // Like Django's QueryDict.get: the last value of a repeated key wins.
                 out.insert(k, v);
@@ -96,8 +121,12 @@ fn parse_urlencoded(raw: &[u8], bad: &mut FormErrors) -> HashMap<String, String>
     out
 }
 
-/// A JSON object body: scalars become their text, nested values their JSON text.
-fn parse_json_object(body: &[u8]) -> Result<HashMap<String, String>, ApiError> {
+/// A JSON object body: scalars become their text, nested values their JSON text. A value holding
+/// NUL is recorded as an error (see `holds_nul`).
+fn parse_json_object(
+    body: &[u8],
+    bad: &mut FormErrors,
+) -> Result<HashMap<String, String>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(HashMap::new());
     }
@@ -105,18 +134,19 @@ fn parse_json_object(body: &[u8]) -> Result<HashMap<String, String>, ApiError> {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
         return Err(invalid());
     };
-    Ok(map
-        .into_iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (k, text)
-        })
-        .filter(|(_, v)| !v.contains('\0') && !v.contains("\\u0000"))
-        .collect())
+    let mut out = HashMap::new();
+    for (k, v) in map.into_iter().filter(|(_, v)| !v.is_null()) {
+        if holds_nul(&k) || json_holds_nul(&v) {
+            bad.invalid(&k, NUL);
+            continue;
+        }
+        let text = match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        out.insert(k, text);
+    }
+    Ok(out)
 }
 
 impl FromRequest for Params {
@@ -274,6 +304,40 @@ mod tests {
         assert_eq!(err.envelope().code, 301);
         let err = Params::parse(b"", b"nickName=a%00b", false).unwrap_err();
         assert_eq!(err.envelope().msg["nickName"][0]["code"], "invalid");
+    }
+
+    #[test]
+    fn nul_escapes_in_json_text_are_refused_in_forms_and_json_bodies() {
+        // A chat `content` whose JSON escape decodes to NUL (issue 8).
+        let content = "content=%7B%22info_type%22%3A1%2C%22msg%22%3A%22a%5Cu0000b%22%7D";
+        let err = Params::parse(b"", content.as_bytes(), false).unwrap_err();
+        assert_eq!(err.envelope().code, 301);
+        assert_eq!(err.envelope().msg["content"][0]["message"], NUL);
+        // Upper-case hex, and JSON text inside a JSON string.
+        assert!(
+            Params::parse(b"x=%22%5CU0000%22", b"", false).is_ok(),
+            "not an escape JSON knows"
+        );
+        assert!(Params::parse(b"x=%22%5Cu0000%22", b"", false).is_err());
+        let nested = r#"{"content": "{\"msg\":\"a\\u0000\"}"}"#;
+        assert!(Params::parse(b"", nested.as_bytes(), true).is_err());
+        let body = br#"{"u_id": 5, "content": {"info_type": 1, "msg": "a\u0000b"}}"#;
+        let err = Params::parse(b"", body, true).unwrap_err();
+        assert_eq!(err.envelope().msg["content"][0]["message"], NUL);
+        // Text that merely shows the escape (not JSON) is kept as it is.
+        let p = Params::parse(b"msg=see+%5Cu0000+here", b"", false).unwrap();
+        assert_eq!(p.query("msg"), Some("see \\u0000 here"));
+        // Keys too.
+        assert!(Params::parse(b"a%00=1", b"", false).is_err());
+    }
+
+    #[test]
+    fn lone_surrogates_are_not_valid_json() {
+        assert!(Params::parse(b"", br#"{"a": "\ud800"}"#, true).is_err());
+        let p = Params::parse(b"", b"content=%7B%22msg%22%3A%22%5Cud800%22%7D", false).unwrap();
+        let mut v = p.validate();
+        v.json("content");
+        assert!(v.finish().is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod delivery;
 mod diary;
 mod extra;
 mod helpers;
+mod hostile_input;
 mod login;
 mod login_limit;
 mod notify;

@@ -200,6 +200,7 @@ impl Session {
             Err(protocol::FrameError::BadIds) => {
                 return self.apply(Reply::close_with(protocol::bad_ids()), ctx)
             }
+            Err(protocol::FrameError::Nul) => return self.send(&protocol::nul(), ctx),
         };
         self.submit(Work::Frame(Box::new(inbound)), ctx);
     }

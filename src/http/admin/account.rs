@@ -109,7 +109,7 @@ pub async fn modify_password(state: web::Data<AppState>, p: Params) -> Result<En
 #[tracing::instrument(skip_all)]
 pub async fn list_admins(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let page = f.page(10);
     f.finish().map_err(|e| e.in_msg(301))?;
@@ -154,7 +154,7 @@ pub async fn add_admin(state: web::Data<AppState>, p: Params) -> Result<Envelope
     let username = f.opt_text("username", 32);
     let position = f.opt_text("position", 128);
     f.finish().map_err(|e| e.in_msg(301))?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     if role_id < caller.role_id {
         return Err(illegal());
     }

@@ -90,7 +90,7 @@ fn case_json(c: &CaseRow, single: bool) -> Value {
 #[tracing::instrument(skip_all)]
 pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let case_id = f.opt_int("case_id");
     let status = f.opt_choice("status", &[1, 2]);
@@ -178,7 +178,7 @@ async fn check_tags(
 #[tracing::instrument(skip_all)]
 pub async fn add(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let form = read_case(&p, true)?;
     let mut db = state.db.get().await?;
     if !store::admin_company::exists(&db, company).await? {
@@ -213,7 +213,7 @@ pub async fn update(
     let form = read_case(&p, false)?;
     let mut db = state.db.get().await?;
     let company = store::admin_case::case_company(&db, id).await?;
-    let company = caller.owns(&p, company, case_missing)?;
+    let company = caller.owns(&state, &p, company, case_missing).await?;
     check_tags(&db, company, &form).await?;
     if form.status == 1
         && store::admin_case::case_name_taken(&db, company, &form.case_name, Some(id)).await?

@@ -36,7 +36,7 @@ fn read_name(p: &Params) -> Result<String, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let name = f.opt_text("name", NAME_MAX);
     f.finish().map_err(|e| e.in_msg(301))?;
@@ -56,7 +56,7 @@ pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, Api
 #[tracing::instrument(skip_all)]
 pub async fn add(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let name = read_name(&p)?;
     let db = state.db.get().await?;
     if !store::admin_company::exists(&db, company).await? {
@@ -83,7 +83,7 @@ pub async fn update(
     let name = read_name(&p)?;
     let db = state.db.get().await?;
     let company = store::admin_case::tag_company(&db, id).await?;
-    caller.owns(&p, company, tag_missing)?;
+    caller.owns(&state, &p, company, tag_missing).await?;
     match store::admin_case::rename_tag(&db, id, &name).await {
         Ok(()) => Ok(Envelope::ok("修改成功")),
         Err(e) if unique_violation(&e) => Err(name_taken()),

@@ -52,7 +52,7 @@ fn comment_json(c: &CommentRow) -> Value {
 #[tracing::instrument(skip_all)]
 pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let audit = f.opt_choice("is_audit_pass", &[0, 1]);
     let page = f.page(10);
@@ -70,7 +70,7 @@ pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, Api
 /// The company and `ids_list` of a bulk comment operation.
 async fn bulk_target(state: &AppState, p: &Params) -> Result<(i64, Vec<i64>), ApiError> {
     let caller = Caller::signed(state, p).await?;
-    let company = caller.target_company(p)?;
+    let company = caller.target_company(state, p).await?;
     let mut f = Form::new(p);
     let ids = f.ids("ids_list");
     f.finish().map_err(|e| e.in_msg(301))?;

@@ -58,7 +58,7 @@ fn diary_json(d: &DiaryRow) -> Value {
 #[tracing::instrument(skip_all)]
 pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let diary_id = f.opt_int("diary_id");
     let status = f.opt_choice("status", &[1, 2]);
@@ -133,23 +133,26 @@ fn content_value(text: &str) -> Value {
 
 /// The case a diary goes to: it must be a live case the caller may act on.
 async fn diary_case(
+    state: &AppState,
     db: &impl GenericClient,
     caller: &Caller,
     p: &Params,
     case_id: i64,
 ) -> Result<i64, ApiError> {
     let company = store::admin_case::case_company(db, case_id).await?;
-    caller.owns(p, company, || ApiError::not_found("案例不存在"))
+    caller
+        .owns(state, p, company, || ApiError::not_found("案例不存在"))
+        .await
 }
 
 /// POST /zhugeleida/admin/diary_manage/add/{o_id}: spec §9.6 "Diary add".
 #[tracing::instrument(skip_all)]
 pub async fn add(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    caller.target_company(&p)?;
+    caller.target_company(&state, &p).await?;
     let form = read_diary(&p)?;
     let db = state.db.get().await?;
-    let company = diary_case(&db, &caller, &p, form.case_id).await?;
+    let company = diary_case(&state, &db, &caller, &p, form.case_id).await?;
     let id = store::admin_case_diary::insert_diary(&db, company, caller.id, &form).await?;
     Ok(Envelope::ok_data("添加成功", json!({"diary_id": id})))
 }
@@ -166,8 +169,8 @@ pub async fn update(
     let form = read_diary(&p)?;
     let db = state.db.get().await?;
     let company = store::admin_case_diary::diary_company(&db, id).await?;
-    let company = caller.owns(&p, company, diary_missing)?;
-    if diary_case(&db, &caller, &p, form.case_id).await? != company {
+    let company = caller.owns(&state, &p, company, diary_missing).await?;
+    if diary_case(&state, &db, &caller, &p, form.case_id).await? != company {
         return Err(illegal());
     }
     if store::admin_case_diary::update_diary(&db, id, &form).await? {

@@ -46,7 +46,7 @@ fn list_json(p: &AdminProduct) -> Value {
 #[tracing::instrument(skip_all)]
 pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let product_type = f.choice("product_type", &[1, 2]);
     let name = f.opt_text("product_name", 128);
@@ -89,7 +89,7 @@ pub async fn single(state: web::Data<AppState>, p: Params) -> Result<Envelope, A
         || FormErrors::single("product_id", "产品不存在", "invalid").in_data(402, "请求异常");
     let db = state.db.get().await?;
     let company = store::admin_product::company_of(&db, product_id).await?;
-    let company = caller.owns(&p, company, not_there)?;
+    let company = caller.owns(&state, &p, company, not_there).await?;
     let d = store::admin_product::single(&db, company, product_id)
         .await?
         .filter(|d| product_type.is_none_or(|t| (t == 2) == d.user_id.is_some()))
@@ -121,7 +121,7 @@ pub async fn single(state: web::Data<AppState>, p: Params) -> Result<Envelope, A
 #[tracing::instrument(skip_all)]
 pub async fn add(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let name = f.text("name", 128);
     let price = f.opt_text("price", 64).unwrap_or_default();
@@ -177,7 +177,7 @@ pub async fn update(
     f.finish().map_err(|e| e.in_msg(301))?;
     let db = state.db.get().await?;
     let company = store::admin_product::company_of(&db, id).await?;
-    let company = caller.owns(&p, company, product_missing)?;
+    let company = caller.owns(&state, &p, company, product_missing).await?;
     if store::admin_product::name_taken(&db, company, &name, Some(id)).await? {
         return Err(name_taken());
     }
@@ -198,7 +198,7 @@ pub async fn update(
 #[tracing::instrument(skip_all)]
 pub async fn delete(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let ids = f.ids("ids_list");
     f.finish().map_err(|e| e.in_msg(301))?;
@@ -214,7 +214,7 @@ pub async fn delete(state: web::Data<AppState>, p: Params) -> Result<Envelope, A
 #[tracing::instrument(skip_all)]
 pub async fn change_status(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let ids = f.ids("ids_list");
     let status = f.choice("status", &[1, 2, 3]);
@@ -242,7 +242,7 @@ pub async fn recommend_index(
     f.finish().map_err(|e| e.in_data(303, "验证未通过"))?;
     let db = state.db.get().await?;
     let company = store::admin_product::company_of(&db, id).await?;
-    caller.owns(&p, company, product_missing)?;
+    caller.owns(&state, &p, company, product_missing).await?;
     store::admin_product::set_recommend(&db, id, index).await?;
     Ok(Envelope::ok("修改成功"))
 }

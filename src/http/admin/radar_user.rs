@@ -79,7 +79,7 @@ fn user_json(u: &RadarUserRow) -> Value {
 #[tracing::instrument(skip_all)]
 pub async fn list(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let mut f = Form::new(&p);
     let page = f.page(10);
     let username = f.opt_text("username", 32);
@@ -164,7 +164,7 @@ pub async fn add(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiE
     let login_user = f.opt_text("login_user", 64);
     let pass = f.text("password", 128);
     f.finish().map_err(|e| e.in_msg(301))?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let login_user = login_user.unwrap_or_else(|| card.username.clone());
     let hash = password::hash_off_thread(&pass).await?;
     let user = NewRadarUser {
@@ -222,7 +222,7 @@ pub async fn update(
     let mut db = state.db.get().await?;
     let tx = db.transaction().await?;
     let company = store::admin_radar_user::company_of(&tx, id).await?;
-    let company = caller.owns(&p, company, user_missing)?;
+    let company = caller.owns(&state, &p, company, user_missing).await?;
     check_departments(&tx, company, &card.departments).await?;
     if store::admin_radar_user::name_taken(&tx, company, &card.username, Some(id)).await? {
         return Err(name_taken());
@@ -274,7 +274,9 @@ pub async fn update_status(
     f.finish().map_err(|e| e.in_msg(301))?;
     let db = state.db.get().await?;
     let identity = store::admin_radar_user::identity(&db, id).await?;
-    let company = caller.owns(&p, identity.as_ref().map(|i| i.0), user_missing)?;
+    let company = caller
+        .owns(&state, &p, identity.as_ref().map(|i| i.0), user_missing)
+        .await?;
     if company == caller.company_id
         && identity.and_then(|i| i.1).as_deref() == Some(caller.login_user.as_str())
     {

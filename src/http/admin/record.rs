@@ -38,7 +38,7 @@ where
     let id = path_id(raw_id, "id")?;
     let db = state.db.get().await?;
     let company = company_of(&db, id).await?;
-    let company = caller.owns(p, company, missing)?;
+    let company = caller.owns(state, p, company, missing).await?;
     Ok(Owned {
         caller,
         id,

@@ -24,6 +24,11 @@ pub struct Caller {
     pub login_user: String,
 }
 
+/// `{code:301, msg:{company_id:['公司不存在']}}`: the named company does not exist or is deleted.
+pub fn no_company() -> ApiError {
+    FormErrors::single("company_id", "公司不存在", "invalid").in_msg(301)
+}
+
 /// `{code:404, msg:'非法请求'}`: the caller may not act there.
 pub fn illegal() -> ApiError {
     ApiError::code(404, "非法请求")
@@ -69,8 +74,45 @@ impl Caller {
         }
     }
 
-    /// The company an operation targets: the request's `company_id` (checked), else the caller's.
-    pub fn target_company(&self, p: &Params) -> Result<i64, ApiError> {
+    /// Checks that the caller may act on `company` and that it exists and is not deleted (a
+    /// super-admin may name any id): `{code:301, msg:{company_id:['公司不存在']}}` otherwise, as
+    /// website save answers (spec §9.5), never a foreign-key error.
+    pub async fn acts_on(&self, state: &AppState, company: i64) -> Result<i64, ApiError> {
+        let company = self.may_act_on(company)?;
+        // The caller's own company is live: a deleted company's admins have no token.
+        if company != self.company_id {
+            let db = state.db.get().await?;
+            if !store::admin_company::exists(&db, company).await? {
+                return Err(no_company());
+            }
+        }
+        Ok(company)
+    }
+
+    /// The live company an operation targets: the request's `company_id` (checked, see
+    /// `acts_on`), else the caller's.
+    pub async fn target_company(&self, state: &AppState, p: &Params) -> Result<i64, ApiError> {
+        let company = self.target_company_id(p)?;
+        self.acts_on(state, company).await
+    }
+
+    /// For an operation on an existing record of company `record_company` (`None`: no such
+    /// record, answered with `missing`): checks the request's `company_id`, if any, and the
+    /// record's company, which must be live (see `acts_on`).
+    pub async fn owns(
+        &self,
+        state: &AppState,
+        p: &Params,
+        record_company: Option<i64>,
+        missing: impl FnOnce() -> ApiError,
+    ) -> Result<i64, ApiError> {
+        let company = self.owns_id(p, record_company, missing)?;
+        self.acts_on(state, company).await
+    }
+
+    /// The company an operation targets by role alone: the request's `company_id`, else the
+    /// caller's.
+    fn target_company_id(&self, p: &Params) -> Result<i64, ApiError> {
         match p.get("company_id").map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(self.company_id),
             Some(raw) => {
@@ -82,15 +124,14 @@ impl Caller {
         }
     }
 
-    /// For an operation on an existing record of company `record_company` (`None`: no such record,
-    /// answered with `missing`): checks the request's `company_id`, if any, and the record's company.
-    pub fn owns(
+    /// `owns` by role alone.
+    fn owns_id(
         &self,
         p: &Params,
         record_company: Option<i64>,
         missing: impl FnOnce() -> ApiError,
     ) -> Result<i64, ApiError> {
-        self.target_company(p)?;
+        self.target_company_id(p)?;
         self.may_act_on(record_company.ok_or_else(missing)?)
     }
 }
@@ -115,25 +156,27 @@ mod tests {
     #[test]
     fn company_admins_act_only_on_their_own_company() {
         let admin = caller(2);
-        assert_eq!(admin.target_company(&params("")).unwrap(), 1);
-        assert_eq!(admin.target_company(&params("company_id=1")).unwrap(), 1);
+        assert_eq!(admin.target_company_id(&params("")).unwrap(), 1);
+        assert_eq!(admin.target_company_id(&params("company_id=1")).unwrap(), 1);
         let env = admin
-            .target_company(&params("company_id=2"))
+            .target_company_id(&params("company_id=2"))
             .unwrap_err()
             .envelope();
         assert_eq!((env.code, env.msg.as_str()), (404, Some("非法请求")));
-        assert!(admin.owns(&params(""), Some(2), illegal).is_err());
+        assert!(admin.owns_id(&params(""), Some(2), illegal).is_err());
         assert!(admin.require_super().is_err());
     }
 
     #[test]
     fn super_admins_act_anywhere_and_bad_company_ids_are_validation_errors() {
         let root = caller(SUPER_ADMIN);
-        assert_eq!(root.target_company(&params("company_id=2")).unwrap(), 2);
-        assert_eq!(root.owns(&params(""), Some(5), illegal).unwrap(), 5);
-        let missing = root.owns(&params(""), None, || ApiError::not_found("x"));
+        assert_eq!(root.target_company_id(&params("company_id=2")).unwrap(), 2);
+        assert_eq!(root.owns_id(&params(""), Some(5), illegal).unwrap(), 5);
+        let missing = root.owns_id(&params(""), None, || ApiError::not_found("x"));
         assert_eq!(missing.unwrap_err().envelope().code, 302);
-        let bad = root.target_company(&params("company_id=1e9")).unwrap_err();
+        let bad = root
+            .target_company_id(&params("company_id=1e9"))
+            .unwrap_err();
         assert_eq!(bad.envelope().code, 301);
     }
 }

@@ -23,7 +23,7 @@ fn template_missing() -> ApiError {
 #[tracing::instrument(skip_all)]
 pub async fn show(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.target_company(&p)?;
+    let company = caller.target_company(&state, &p).await?;
     let db = state.db.get().await?;
     let site = store::admin_website::show(&db, company)
         .await?
@@ -48,7 +48,9 @@ pub async fn edit(
     company: web::Path<String>,
 ) -> Result<Envelope, ApiError> {
     let caller = Caller::signed(&state, &p).await?;
-    let company = caller.may_act_on(path_id(&company, "company_id")?)?;
+    let company = caller
+        .acts_on(&state, path_id(&company, "company_id")?)
+        .await?;
     let mut f = Form::new(&p);
     let content = f.json_text("website_content");
     f.finish().map_err(|e| e.in_msg(301))?;
