@@ -187,3 +187,42 @@ async fn refusals_are_counted_in_the_metrics() {
     let n: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
     assert!(n >= 1.0, "{line}");
 }
+
+/// The time of one call that must answer 401, in milliseconds.
+async fn timed_401(call: impl std::future::Future<Output = Value>) -> f64 {
+    let started = std::time::Instant::now();
+    assert_eq!(call.await["code"], 401);
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[actix_web::test]
+async fn an_unknown_name_costs_about_what_a_wrong_password_costs() {
+    let wechat = MockServer::start().await;
+    let mut s = test_settings(&wechat).await;
+    s.auth.login_max_failures = 0; // limits off: only timing here
+    let app = spawn_with(s, wechat).await;
+    let company = app.seed_company("甲公司").await;
+    let login = radar_account(&app, company, "张三").await;
+    // Warm up (the dummy hash is made on first use).
+    radar_login(&app, "nobody", "x").await;
+    // Interleaved, so that load from other tests weighs on both alike.
+    let (mut unknown, mut wrong) = (Vec::new(), Vec::new());
+    for _ in 0..9 {
+        unknown.push(timed_401(radar_login(&app, "nobody", "x")).await);
+        wrong.push(timed_401(radar_login(&app, &login, "wrong")).await);
+    }
+    let (unknown, wrong) = (median(unknown), median(wrong));
+    eprintln!(
+        "radar login: unknown name {unknown:.2} ms, wrong password {wrong:.2} ms (medians of 9)"
+    );
+    // Before the dummy hash an unknown name answered ~30 times faster than a wrong password.
+    assert!(
+        unknown > wrong / 4.0 && wrong > unknown / 4.0,
+        "unknown {unknown:.2} ms vs wrong {wrong:.2} ms"
+    );
+}
