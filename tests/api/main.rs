@@ -26,8 +26,8 @@ mod poster;
 #[path = "../support/private_redis.rs"]
 mod private_redis;
 mod product;
-mod schemathesis;
 mod revocation;
+mod schemathesis;
 mod socket;
 mod socket_limits;
 #[path = "../support/tcp_proxy.rs"]
