@@ -66,15 +66,9 @@ struct Target {
 async fn notify(state: &AppState, radar_user: i64, customer: i64, id: i64) -> anyhow::Result<()> {
     let settings = &state.settings.template_message;
     let db = state.db.get().await?;
-    let still_unread = db
-        .query_opt(sql!("notify/still_unread"), &[&id])
-        .await?
-        .is_some_and(|r| r.get::<_, bool>(0));
-    if !still_unread {
-        return Ok(());
-    }
+    // No row: read meanwhile, or nobody to notify.
     let Some(t) = db
-        .query_opt(sql!("notify/target"), &[&radar_user, &customer])
+        .query_opt(sql!("notify/target"), &[&radar_user, &customer, &id])
         .await?
     else {
         return Ok(());
