@@ -228,12 +228,10 @@ pub async fn create_poster(state: web::Data<AppState>, p: Params) -> Result<Enve
     let owner = card_owner(&state, uid, cid).await?;
     let db = state.db.get().await?;
     let binding = store::card::pair_binding(&db, uid, cid).await?;
-    if let Some((_, None)) = &binding {
-        crate::poster::spawn_for_pair(&state, uid, cid);
-    }
-    let qr = match &binding {
-        Some((Some(pair_code), _)) => pair_code.clone(),
-        Some((None, _)) => owner.qr_code.clone().unwrap_or_default(),
+    // New: a bound pair always has its own code, made on its first request (crate::poster).
+    let qr = match binding {
+        Some((Some(pair_code), _)) => pair_code,
+        Some((None, _)) => crate::poster::code_path(uid, cid),
         None => String::new(),
     };
     Ok(Envelope::ok_data(
@@ -258,7 +256,7 @@ pub async fn save_poster(state: web::Data<AppState>, p: Params) -> Result<Envelo
     let (_, poster) = store::card::pair_binding(&db, uid, cid)
         .await?
         .ok_or_else(|| ApiError::not_found("关系不存在"))?;
-    crate::poster::spawn_for_pair(&state, uid, cid);
+    let poster = poster.unwrap_or_else(|| crate::poster::poster_path(uid, cid));
     action::record(
         &db,
         &*state.notifier,
@@ -268,6 +266,16 @@ pub async fn save_poster(state: web::Data<AppState>, p: Params) -> Result<Envelo
         "保存了您的名片海报",
     )
     .await?;
+    drop(db);
+    // The poster is drawn on its first request; a stale one is deleted here so it is drawn anew.
+    if let Err(e) = crate::poster::drop_if_stale(&state, uid, cid).await {
+        tracing::warn!(
+            error = format!("{e:#}"),
+            uid,
+            cid,
+            "poster staleness check failed"
+        );
+    }
     Ok(Envelope::ok_data(
         "请求成功",
         json!({"uid": uid, "poster_url": poster}),

@@ -183,7 +183,7 @@ pub async fn binding(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
     );
     let content = json!({"info_type": 1, "msg": greeting});
     service::send(&state, Origin::Greeting.message(uid, cid, content, None)).await?;
-    crate::poster::spawn_for_pair(&state, uid, cid);
+    // The pair's code and poster are made on their first request (crate::poster), not here.
     Ok(Envelope::ok("绑定关系成功"))
 }
 

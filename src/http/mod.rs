@@ -64,7 +64,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, mount: &Mount) {
             Serve::Handler(handler) => handler,
             Serve::Statics => {
                 let prefix = route.path.split("/{").next().unwrap_or(route.path);
-                cfg.service(actix_files::Files::new(prefix, &mount.statics));
+                // A pair's code or poster missing on disk is made on this first request.
+                cfg.service(
+                    actix_files::Files::new(prefix, &mount.statics)
+                        .default_handler(actix_web::dev::fn_service(poster::lazy_pair_file)),
+                );
                 continue;
             }
         };

@@ -4,6 +4,7 @@
 //! open it. Every interpolated value is HTML-escaped (`v_htmlescape`), and image sources are
 //! limited to `http(s)` URLs and the server's own `/statics` files.
 
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{http::header, web, HttpResponse};
 use v_htmlescape::escape;
 
@@ -94,7 +95,8 @@ pub async fn poster_html(state: web::Data<AppState>, p: Params) -> Result<HttpRe
         position: owner.position.clone(),
         company: owner.company.clone(),
         avatar: owner.card_avatar().to_owned(),
-        code: pair.and_then(|(code, _)| code),
+        // The pair's code, made on its first request when not yet (`lazy_pair_file`).
+        code: pair.map(|(code, _)| code.unwrap_or_else(|| crate::poster::code_path(uid, cid))),
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -104,6 +106,40 @@ pub async fn poster_html(state: web::Data<AppState>, p: Params) -> Result<HttpRe
             "default-src 'none'; img-src 'self' http: https:; style-src 'unsafe-inline'",
         ))
         .body(html(&page)))
+}
+
+/// The `/statics` fallback (`actix_files::Files::default_handler`): a pair's code or poster that is
+/// not on disk yet is made now (once, however many ask at the same time) and served; anything else
+/// missing answers 404 as before.
+pub async fn lazy_pair_file(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
+    let (req, _) = req.into_parts();
+    let found = req
+        .path()
+        .strip_prefix('/')
+        .and_then(crate::poster::pair_file);
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (Some((kind, uid, cid)), Some(state)) = (found, state) else {
+        return Ok(ServiceResponse::new(req, HttpResponse::NotFound().finish()));
+    };
+    let resp = match crate::poster::ensure_file(&state, kind, uid, cid).await {
+        Ok(Some(path)) => actix_files::NamedFile::open_async(path)
+            .await?
+            .into_response(&req),
+        Ok(None) => HttpResponse::NotFound().finish(),
+        Err(e) => {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                uid,
+                cid,
+                ?kind,
+                "pair file failed"
+            );
+            HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, "5"))
+                .finish()
+        }
+    };
+    Ok(ServiceResponse::new(req, resp))
 }
 
 #[cfg(test)]

@@ -37,28 +37,56 @@ async fn bind(app: &TestApp, radar: &Principal, customer: &Principal) {
     assert_eq!(body["msg"], "绑定关系成功", "{body}");
 }
 
-/// Polls (≤ 10 s) until the pair's `qr_code` and `poster_url` are both set.
-async fn wait_for_files(
+/// The pair's `(qr_code, poster_url)` columns.
+async fn columns(
     app: &TestApp,
     radar: &Principal,
     customer: &Principal,
-) -> (String, String) {
-    for _ in 0..100 {
-        let row = app
-            .client()
-            .await
-            .query_one(
-                "SELECT qr_code, poster_url FROM customer_bindings WHERE user_id = $1 AND customer_id = $2",
-                &[&radar.id, &customer.id],
-            )
-            .await
-            .unwrap();
-        if let (Some(code), Some(poster)) = (row.get(0), row.get(1)) {
-            return (code, poster);
+) -> (Option<String>, Option<String>) {
+    let row = app
+        .client()
+        .await
+        .query_one(
+            "SELECT qr_code, poster_url FROM customer_bindings WHERE user_id = $1 AND customer_id = $2",
+            &[&radar.id, &customer.id],
+        )
+        .await
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+fn poster_rel(radar: &Principal, customer: &Principal) -> String {
+    format!(
+        "statics/zhugeleida/imgs/xiaochengxu/poster/pair_{}_{}.png",
+        radar.id, customer.id
+    )
+}
+
+fn code_rel(radar: &Principal, customer: &Principal) -> String {
+    format!(
+        "statics/zhugeleida/imgs/xiaochengxu/qr_code/pair_{}_{}.png",
+        radar.id, customer.id
+    )
+}
+
+/// Every file under the data dir's generated pair directories.
+fn pair_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["poster", "qr_code"] {
+        let dir = file(app, &format!("statics/zhugeleida/imgs/xiaochengxu/{dir}"));
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            out.extend(entries.map(|e| e.unwrap().path()));
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the poster was not generated within 10 s");
+    out
+}
+
+/// GET the pair's poster (drawn on this first request): its bytes, after checking it is a PNG.
+async fn fetch_poster(app: &TestApp, radar: &Principal, customer: &Principal) -> Vec<u8> {
+    let (status, png) = fetch(app, &poster_rel(radar, customer)).await;
+    assert_eq!(status, 200);
+    assert!(png.starts_with(PNG_MAGIC));
+    png
 }
 
 /// GET `/<relative>`: status and body bytes.
@@ -164,7 +192,7 @@ async fn poster_html_answers_302_for_unknown_ids_and_301_for_missing_ones() {
 }
 
 #[actix_web::test]
-async fn a_new_binding_gets_a_local_code_and_a_png_poster_in_dev_mode() {
+async fn a_binding_makes_no_files_and_the_first_request_draws_the_poster() {
     let app = spawn_dev_app().await; // Arrange
     let (radar, customer) = pair(&app).await;
     let avatar = "statics/zhugeleida/imgs/admin/avatar.png";
@@ -178,20 +206,22 @@ async fn a_new_binding_gets_a_local_code_and_a_png_poster_in_dev_mode() {
         .unwrap();
 
     bind(&app, &radar, &customer).await; // Act
-    let (code, poster) = wait_for_files(&app, &radar, &customer).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after_binding = pair_files(&app);
+    let columns_after_binding = columns(&app, &radar, &customer).await;
+    let saved = app
+        .get_signed(
+            &format!("{CARD}/save_poster"),
+            &customer,
+            &format!("uid={}", radar.id),
+        )
+        .await;
+    let png = fetch_poster(&app, &radar, &customer).await;
 
-    let (uid, cid) = (radar.id, customer.id); // Assert
-    assert_eq!(
-        code,
-        format!("statics/zhugeleida/imgs/xiaochengxu/qr_code/pair_{uid}_{cid}.png")
-    );
-    assert_eq!(
-        poster,
-        format!("statics/zhugeleida/imgs/xiaochengxu/poster/pair_{uid}_{cid}.png")
-    );
-    let (status, png) = fetch(&app, &poster).await;
-    assert_eq!(status, 200);
-    assert!(png.starts_with(PNG_MAGIC));
+    assert!(after_binding.is_empty(), "{after_binding:?}"); // Assert
+    assert_eq!(columns_after_binding, (None, None));
+    let (code, poster) = (code_rel(&radar, &customer), poster_rel(&radar, &customer));
+    assert_eq!(saved["data"]["poster_url"], poster.as_str());
     assert!(png.len() > 5_000, "{} bytes", png.len());
     let img = image::load_from_memory(&png).unwrap().to_rgb8();
     assert_eq!((img.width(), img.height()), (750, 1200));
@@ -200,12 +230,88 @@ async fn a_new_binding_gets_a_local_code_and_a_png_poster_in_dev_mode() {
         [220, 20, 20],
         "the local avatar is drawn"
     );
+    assert_eq!(
+        columns(&app, &radar, &customer).await,
+        (Some(code.clone()), Some(poster.clone()))
+    );
+    assert_eq!(std::fs::read(file(&app, &poster)).unwrap(), png);
     let (status, qr) = fetch(&app, &code).await;
     let qr = image::load_from_memory(&qr).unwrap().to_luma8();
     assert_eq!(status, 200);
     assert_eq!(qr.width(), qr.height());
     assert!(qr.width() > 100, "a real QR code, not the 1×1 placeholder");
     assert!(app.wechat.received_requests().await.unwrap().is_empty());
+}
+
+#[actix_web::test]
+async fn concurrent_first_requests_draw_the_poster_once_and_later_ones_get_the_file() {
+    let app = spawn_dev_app().await; // Arrange
+    let (radar, customer) = pair(&app).await;
+    bind(&app, &radar, &customer).await;
+    let url = format!("{}/{}", app.address, poster_rel(&radar, &customer));
+
+    let responses = futures_util::future::join_all((0..8).map(|_| app.http.get(&url).send())).await; // Act
+    let mut etags = Vec::new();
+    let mut bodies = Vec::new();
+    for resp in responses {
+        let resp = resp.unwrap();
+        assert_eq!(resp.status(), 200);
+        etags.push(resp.headers()["etag"].to_str().unwrap().to_owned());
+        bodies.push(resp.bytes().await.unwrap());
+    }
+    let first_mtime = mtime(&app, &poster_rel(&radar, &customer));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let later = app.http.get(&url).send().await.unwrap();
+    let later_etag = later.headers()["etag"].to_str().unwrap().to_owned();
+
+    // Assert: one file (actix-files' ETag names its inode and mtime; a second render would
+    // rename a new file into place) served to every request.
+    assert!(etags.iter().all(|e| *e == etags[0]), "{etags:?}");
+    assert!(bodies.iter().all(|b| *b == bodies[0]));
+    assert!(bodies[0].starts_with(PNG_MAGIC));
+    assert_eq!(later_etag, etags[0]);
+    assert_eq!(mtime(&app, &poster_rel(&radar, &customer)), first_mtime);
+    let files = pair_files(&app);
+    assert_eq!(files.len(), 3, "code, poster and state: {files:?}");
+}
+
+#[actix_web::test]
+async fn pair_files_of_unbound_pairs_and_other_names_answer_404() {
+    let app = spawn_dev_app().await; // Arrange
+    let (radar, customer) = pair(&app).await;
+    let legacy = "statics/zhugeleida/imgs/xiaochengxu/poster/legacy.png";
+    std::fs::create_dir_all(file(&app, "statics/zhugeleida/imgs/xiaochengxu/poster")).unwrap();
+    std::fs::write(file(&app, legacy), b"legacy poster").unwrap();
+
+    let unbound = fetch(&app, &poster_rel(&radar, &customer)).await; // Act
+    let unbound_code = fetch(&app, &code_rel(&radar, &customer)).await;
+    let odd = fetch(
+        &app,
+        &format!(
+            "statics/zhugeleida/imgs/xiaochengxu/poster/pair_0{}_{}.png",
+            radar.id, customer.id
+        ),
+    )
+    .await;
+    let huge = fetch(
+        &app,
+        "statics/zhugeleida/imgs/xiaochengxu/poster/pair_99999999999999999999_1.png",
+    )
+    .await;
+    let escape = fetch(
+        &app,
+        "statics/zhugeleida/imgs/xiaochengxu/poster/..%2f..%2fx.png",
+    )
+    .await;
+    let served = fetch(&app, legacy).await;
+
+    assert_eq!(unbound.0, 404); // Assert
+    assert_eq!(unbound_code.0, 404);
+    assert_eq!(odd.0, 404);
+    assert_eq!(huge.0, 404);
+    assert!([400, 404].contains(&escape.0), "{}", escape.0); // actix-files refuses it
+    assert_eq!(served, (200, b"legacy poster".to_vec()));
+    assert_eq!(pair_files(&app).len(), 1, "nothing made");
 }
 
 #[actix_web::test]
@@ -221,7 +327,8 @@ async fn in_live_mode_the_pair_code_comes_from_wechat() {
         .await;
 
     bind(&app, &radar, &customer).await; // Act
-    let (code, poster) = wait_for_files(&app, &radar, &customer).await;
+    let poster_png = fetch_poster(&app, &radar, &customer).await;
+    let code = code_rel(&radar, &customer);
 
     assert_eq!(std::fs::read(file(&app, &code)).unwrap(), wechat_png); // Assert
     let requests = app.wechat.received_requests().await.unwrap();
@@ -235,9 +342,7 @@ async fn in_live_mode_the_pair_code_comes_from_wechat() {
         body,
         json!({"scene": format!("u={}&p={}", radar.id, customer.id), "page": "pages/mingpian/index", "check_path": false})
     );
-    let poster_png = image::load_from_memory(&fetch(&app, &poster).await.1)
-        .unwrap()
-        .to_rgb8();
+    let poster_png = image::load_from_memory(&poster_png).unwrap().to_rgb8();
     assert_eq!(
         poster_png.get_pixel(375, 840).0,
         [10, 200, 30],
@@ -321,7 +426,8 @@ async fn a_wechat_error_falls_back_to_a_local_qr_code() {
         .await;
 
     bind(&app, &radar, &customer).await;
-    let (code, poster) = wait_for_files(&app, &radar, &customer).await;
+    fetch_poster(&app, &radar, &customer).await;
+    let code = code_rel(&radar, &customer);
 
     let qr = image::load_from_memory(&std::fs::read(file(&app, &code)).unwrap())
         .unwrap()
@@ -333,24 +439,24 @@ async fn a_wechat_error_falls_back_to_a_local_qr_code() {
         [0],
         "finder pattern after 4 modules"
     );
-    let (status, png) = fetch(&app, &poster).await;
-    assert_eq!(status, 200);
-    assert!(png.starts_with(PNG_MAGIC));
 }
 
 #[actix_web::test]
-async fn save_poster_keeps_a_fresh_poster_and_redraws_it_after_the_card_changes() {
+async fn save_poster_keeps_a_fresh_poster_and_drops_it_after_the_card_changes() {
     let app = spawn_dev_app().await; // Arrange
     let (radar, customer) = pair(&app).await;
     bind(&app, &radar, &customer).await;
-    let (_, poster) = wait_for_files(&app, &radar, &customer).await;
+    let first_png = fetch_poster(&app, &radar, &customer).await;
+    let poster = poster_rel(&radar, &customer);
     let first = mtime(&app, &poster);
     let q = format!("uid={}", radar.id);
 
     let saved = app
         .get_signed(&format!("{CARD}/save_poster"), &customer, &q)
         .await; // Act: nothing changed
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let kept = file(&app, &poster).exists();
+    let served_again = fetch(&app, &poster).await.1;
     let unchanged = mtime(&app, &poster);
     app.client()
         .await
@@ -362,47 +468,52 @@ async fn save_poster_keeps_a_fresh_poster_and_redraws_it_after_the_card_changes(
         .unwrap();
     app.get_signed(&format!("{CARD}/save_poster"), &customer, &q)
         .await; // Act: the card changed
-    let mut redrawn = None;
-    for _ in 0..100 {
-        if mtime(&app, &poster) != first {
-            redrawn = Some(std::fs::read(file(&app, &poster)).unwrap());
-            // (With a font the new position shows; without one the poster has no text.)
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let dropped = !file(&app, &poster).exists();
+    let redrawn = fetch_poster(&app, &radar, &customer).await;
 
     assert_eq!(
         saved["data"],
         json!({"uid": radar.id, "poster_url": poster})
     ); // Assert
+    assert!(kept, "a fresh poster is kept");
+    assert_eq!(served_again, first_png);
     assert_eq!(unchanged, first, "a fresh poster is not redrawn");
-    let redrawn = redrawn.expect("redrawn within 10 s after the card changed");
+    assert!(dropped, "a stale poster is deleted by save_poster");
+    assert_ne!(
+        mtime(&app, &poster),
+        first,
+        "drawn anew on its next request"
+    );
+    // (With a font the new position shows; without one the poster has no text.)
     assert!(redrawn.starts_with(PNG_MAGIC));
 }
 
 #[actix_web::test]
-async fn create_poster_starts_a_poster_for_a_binding_without_one() {
-    let app = spawn_dev_app().await;
+async fn create_poster_returns_the_pair_code_which_is_made_on_its_first_request() {
+    let app = spawn_dev_app().await; // Arrange
     let (radar, customer) = pair(&app).await;
     app.seed_binding(radar.id, customer.id).await;
+    let q = format!("uid={}", radar.id);
 
     let body = app
-        .get_signed(
-            &format!("{CARD}/create_poster"),
-            &customer,
-            &format!("uid={}", radar.id),
-        )
-        .await;
-    let (code, _) = wait_for_files(&app, &radar, &customer).await;
+        .get_signed(&format!("{CARD}/create_poster"), &customer, &q)
+        .await; // Act
+    let nothing_yet = pair_files(&app);
+    let (status, png) = fetch(&app, &code_rel(&radar, &customer)).await;
     let again = app
-        .get_signed(
-            &format!("{CARD}/create_poster"),
-            &customer,
-            &format!("uid={}", radar.id),
-        )
+        .get_signed(&format!("{CARD}/create_poster"), &customer, &q)
         .await;
 
-    assert_eq!(body["msg"], "请求成功");
-    assert_eq!(again["data"]["qr_code_url"], code);
+    assert_eq!(body["msg"], "请求成功"); // Assert
+    assert_eq!(body["data"]["qr_code_url"], code_rel(&radar, &customer));
+    assert!(nothing_yet.is_empty(), "{nothing_yet:?}");
+    assert_eq!(status, 200);
+    assert!(png.starts_with(PNG_MAGIC));
+    assert_eq!(again["data"]["qr_code_url"], code_rel(&radar, &customer));
+    assert_eq!(
+        columns(&app, &radar, &customer).await,
+        (Some(code_rel(&radar, &customer)), None),
+        "only the code was made"
+    );
+    assert!(!file(&app, &poster_rel(&radar, &customer)).exists());
 }
