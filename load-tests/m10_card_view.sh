@@ -201,7 +201,11 @@ while read -r file subs; do
   '\'*) echo "$file $subs" ;;
   *)
     [ -f "$file" ] || die "$SCN/statements names a missing file $file"
-    sed_args=(-e '')
+    sed_args=(-e '/^ *--/d')
+    # A line marked `-- only if $n` (sql/case/list.sql) is dropped when $n is NULL, as radar does.
+    for s in $subs; do
+      [ "${s#*=}" = NULL ] && sed_args+=(-e "/-- only if \\${s%%=*}\\b/d")
+    done
     for s in $subs; do sed_args+=(-e "s/\\${s%%=*}\\b/${s#*=}/g"); done
     sed "${sed_args[@]}" "$file"
     echo ';'

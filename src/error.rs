@@ -46,6 +46,33 @@ impl Envelope {
     }
 }
 
+/// Writes `{code:200, msg, data, note:{}}` (the [`Envelope`] of `data`) with `data` serialized
+/// from its own type, not through a `Value` tree: for large typed answers.
+pub fn write_envelope<T: Serialize>(
+    out: &mut Vec<u8>,
+    msg: &str,
+    data: &T,
+) -> serde_json::Result<()> {
+    #[derive(Serialize)]
+    struct Typed<'a, T> {
+        code: u16,
+        msg: &'a str,
+        data: &'a T,
+        note: Empty,
+    }
+    #[derive(Serialize)]
+    struct Empty {}
+    serde_json::to_writer(
+        out,
+        &Typed {
+            code: 200,
+            msg,
+            data,
+            note: Empty {},
+        },
+    )
+}
+
 impl actix_web::Responder for Envelope {
     type Body = actix_web::body::BoxBody;
     fn respond_to(self, _req: &actix_web::HttpRequest) -> HttpResponse {

@@ -26,14 +26,25 @@ pub fn iso(t: DateTime<Utc>) -> String {
 
 /// `YYYY-MM-DD HH:MM:SS` (socket pushes, case/diary/comment endpoints).
 pub fn datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai())
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    datetime_shown(t).to_string()
 }
 
 /// `YYYY-MM-DD`.
 pub fn date(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai()).format("%Y-%m-%d").to_string()
+    date_shown(t).to_string()
+}
+
+/// A date formatted when written (`Display`), so a serializer writes it without a `String`.
+pub type Shown = chrono::format::DelayedFormat<chrono::format::StrftimeItems<'static>>;
+
+/// [`datetime`], formatted when written.
+pub fn datetime_shown(t: DateTime<Utc>) -> Shown {
+    t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S")
+}
+
+/// [`date`], formatted when written.
+pub fn date_shown(t: DateTime<Utc>) -> Shown {
+    t.with_timezone(&shanghai()).format("%Y-%m-%d")
 }
 
 /// Optional variants answer `''` for null.

@@ -1,7 +1,9 @@
 -- M27: one page of the company's published cases, each with its tags and (when $8) its newest
 -- published diary, in one round trip whatever the page size.
 -- $1 company, $2 case id (null = all), $3 tag id (null = any), $4 customer_name substring
--- (null = any), $5 order key, $6 limit (null = all), $7 offset, $8 with the newest diary
+-- (null = any), $5 order key, $6 limit (null = all), $7 offset, $8 with the newest diary.
+-- A template (store::case::list_sql): a line marked `-- only if $n` is kept only when argument n
+-- is given, and $5 is written as a constant, so each combination gets its own plan.
 WITH page AS (
     SELECT c.id, c.case_name, c.company_id, c.customer_name, c.headimgurl, c.cover_picture,
            c.status, c.update_date, c.create_date,
@@ -14,10 +16,9 @@ WITH page AS (
                c.id DESC) AS rn
     FROM cases c
     WHERE c.company_id = $1 AND c.status = 1
-      AND ($2::bigint IS NULL OR c.id = $2)
-      AND ($3::bigint IS NULL
-           OR EXISTS (SELECT 1 FROM case_tag_links l WHERE l.case_id = c.id AND l.tag_id = $3))
-      AND ($4::text IS NULL OR strpos(c.customer_name, $4) > 0)
+      AND c.id = $2 -- only if $2
+      AND EXISTS (SELECT 1 FROM case_tag_links l WHERE l.case_id = c.id AND l.tag_id = $3) -- only if $3
+      AND strpos(c.customer_name, $4) > 0 -- only if $4
     ORDER BY rn
     LIMIT $6 OFFSET $7
 )
