@@ -394,7 +394,8 @@ async fn the_pair_code_uses_the_shared_token_and_refreshes_it_once_when_refused(
         .await;
 
     bind(&app, &radar, &customer).await; // Act
-    let (code, _poster) = wait_for_files(&app, &radar, &customer).await;
+    fetch_poster(&app, &radar, &customer).await;
+    let code = code_rel(&radar, &customer);
 
     assert_eq!(std::fs::read(file(&app, &code)).unwrap(), wechat_png); // Assert
     let stored: String = app
