@@ -529,3 +529,60 @@ async fn read_state_moves_watermarks_only_and_counters_always_equal_the_derived_
         "no message row was ever updated"
     );
 }
+
+#[actix_web::test]
+async fn pushes_keep_flowing_while_the_sockets_own_send_waits_for_its_commit() {
+    use radar::chat::event::{Channel, Event};
+    let app = spawn_app().await;
+    let (_c, radar, customer) = pair(&app).await;
+    radar_says(&app, &radar, &customer, "first").await;
+    let mut ws = app.connect_ws(WS_R1).await;
+    ws.send(signed(
+        &radar,
+        json!({"type": "register", "customer_id": customer.id}),
+    ))
+    .await;
+    assert_eq!(ws.next().await["code"], 199);
+
+    // Hold the pair's conversation row: the socket's next send cannot commit meanwhile.
+    let mut blocker = app.client().await;
+    let tx = blocker.transaction().await.unwrap();
+    tx.execute(
+        "SELECT 1 FROM conversations WHERE user_id = $1 AND customer_id = $2 FOR UPDATE",
+        &[&radar.id, &customer.id],
+    )
+    .await
+    .unwrap();
+    let content = json!({"info_type": 1, "msg": "stuck"}).to_string();
+    ws.send(signed(
+        &radar,
+        json!({"customer_id": customer.id, "content": content, "client_msg_id": "s-1"}),
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.state.bus.publish(
+        Channel::Radar(radar.id),
+        Event::ReadReceipt {
+            radar_user: radar.id,
+            customer: customer.id,
+        },
+    );
+    let receipt = ws
+        .next_within(Duration::from_secs(2))
+        .await
+        .expect("the receipt while the send waits");
+    assert_eq!(receipt["code"], 202, "{receipt}");
+
+    tx.rollback().await.unwrap();
+    let ack = ws.next().await;
+    assert_eq!(
+        (ack["code"].clone(), ack["data"]["client_msg_id"].clone()),
+        (json!(200), json!("s-1")),
+        "{ack}"
+    );
+    let echo = ws.next().await;
+    assert_eq!(
+        echo["data"]["ret_data"][0]["msg"], "stuck",
+        "the echo follows its ack: {echo}"
+    );
+}

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::store::{self, chat::PairInfo};
 
 /// Frames to write, and whether to close afterwards (and with which code and reason).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Reply {
     /// JSON text frames, in order.
     pub frames: Vec<String>,
@@ -28,6 +28,10 @@ pub struct Reply {
     pub close_code: Option<(u16, &'static str)>,
     /// A push could not be completed (database unreachable): catch up again shortly.
     pub sync_later: bool,
+    /// A catch-up sent part of what is missing: go on once the client has read it.
+    pub more: bool,
+    /// A send to run beside the session's other work; its ack follows when it is stored.
+    pub send: Option<super::frames::SendJob>,
 }
 
 impl Reply {
@@ -58,6 +62,14 @@ impl Reply {
         }
     }
 
+    /// Runs `job` beside the session's other work.
+    pub(super) fn send(job: super::frames::SendJob) -> Reply {
+        Reply {
+            send: Some(job),
+            ..Reply::default()
+        }
+    }
+
     /// Closes with `code` and `reason` (1011 server error, 1013 try again later…).
     pub fn close_code(code: u16, reason: &'static str) -> Reply {
         Reply {
@@ -66,6 +78,18 @@ impl Reply {
             ..Reply::default()
         }
     }
+}
+
+/// How a frame that failed ends the socket: 1013 (try again later) with its reason while the
+/// database is unreachable; 1011 for anything else unexpected (logged).
+pub(super) fn error_reply(e: &ApiError) -> Reply {
+    if e.envelope().code == 503 {
+        return Reply::close_code(1013, UNAVAILABLE);
+    }
+    if let ApiError::Internal(cause) = e {
+        tracing::error!(error = format!("{cause:#}"), "socket frame failed");
+    }
+    Reply::close_code(1011, "服务器繁忙")
 }
 
 /// Close reason while the database is unreachable (with code 1013, try again later).
@@ -121,17 +145,7 @@ impl Core {
     pub async fn on_frame(mut self, f: Inbound, me: Recipient<Push>) -> (Core, Reply) {
         let reply = match self.frame(f, me).await {
             Ok(reply) => reply,
-            Err(e) if e.envelope().code == 503 => Reply::close_code(1013, UNAVAILABLE),
-            Err(e) => {
-                if let ApiError::Internal(cause) = &e {
-                    tracing::error!(
-                        error = format!("{cause:#}"),
-                        conn = self.conn,
-                        "socket frame failed"
-                    );
-                }
-                Reply::close_code(1011, "服务器繁忙")
-            }
+            Err(e) => error_reply(&e),
         };
         (self, reply)
     }

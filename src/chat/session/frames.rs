@@ -10,6 +10,8 @@ use crate::chat::protocol::{self, frame, frame_data, Inbound, Kind, SocketFamily
 use crate::chat::render;
 use crate::chat::service::{self, Draft};
 use crate::error::{ApiError, FormErrors};
+use crate::state::AppState;
+use crate::store::chat::PairInfo;
 use crate::store::{self, message::Stored};
 use crate::time;
 
@@ -54,13 +56,7 @@ impl Core {
                 if let Some(refusal) = client_msg_id_refusal(&f) {
                     return Ok(refusal);
                 }
-                let cmid = f.client_msg_id.clone();
-                let draft = Draft {
-                    content: f.content.unwrap_or(Value::Null),
-                    client_msg_id: f.client_msg_id,
-                };
-                let sent = service::customer_send(&self.state, &pair, draft).await;
-                ack(sent, "小程序消息-发送成功", cmid)?
+                Reply::send(SendJob::new(SocketFamily::MiniProgram, pair, f))
             }
             Kind::Send | Kind::Other(_) => Reply::none(),
         })
@@ -78,13 +74,7 @@ impl Core {
                 if let Some(refusal) = client_msg_id_refusal(&f) {
                     return Ok(refusal);
                 }
-                let cmid = f.client_msg_id.clone();
-                let draft = Draft {
-                    content: f.content.unwrap_or(Value::Null),
-                    client_msg_id: f.client_msg_id,
-                };
-                let sent = service::radar_send(&self.state, &pair, draft).await;
-                ack(sent, "雷达消息-发送成功", cmid)?
+                Reply::send(SendJob::new(SocketFamily::RadarChat, pair, f))
             }
         })
     }
@@ -135,6 +125,45 @@ impl Core {
             }
         }
         Ok(frame_data(200, msg, data))
+    }
+}
+
+/// A socket send, run beside the session's other work (see `Session::start_send`): the session
+/// keeps pushing while the message is committed, and writes the acks in the order of the sends.
+pub struct SendJob {
+    family: SocketFamily,
+    pair: PairInfo,
+    draft: Draft,
+    client_msg_id: Option<String>,
+}
+
+impl SendJob {
+    fn new(family: SocketFamily, pair: PairInfo, f: Inbound) -> SendJob {
+        SendJob {
+            family,
+            pair,
+            client_msg_id: f.client_msg_id.clone(),
+            draft: Draft {
+                content: f.content.unwrap_or(Value::Null),
+                client_msg_id: f.client_msg_id,
+            },
+        }
+    }
+
+    /// Stores the message; answers the ack frame (or the answer that keeps the socket open), or
+    /// the error that closes it.
+    pub async fn run(self, state: AppState) -> Result<Reply, ApiError> {
+        let (sent, msg) = match self.family {
+            SocketFamily::MiniProgram => (
+                service::customer_send(&state, &self.pair, self.draft).await,
+                "小程序消息-发送成功",
+            ),
+            _ => (
+                service::radar_send(&state, &self.pair, self.draft).await,
+                "雷达消息-发送成功",
+            ),
+        };
+        ack(sent, msg, self.client_msg_id)
     }
 }
 
@@ -189,7 +218,7 @@ impl Core {
             let now = self.last_seq;
             // Never past what this session already stands at (a client claiming more than exists).
             self.last_seq = Some(seq.clamp(0, now.unwrap_or(i64::MAX)));
-            if let Err(e) = self.fill(i64::MAX, &mut reply).await {
+            if let Err(e) = self.fill(i64::MAX, &mut reply).await.map(drop) {
                 self.last_seq = now;
                 return Err(e);
             }

@@ -20,6 +20,7 @@ use actix_web_actors::ws;
 use serde_json::Value;
 
 use self::core::{Core, Reply};
+use self::frames::SendJob;
 use self::outbound::{Closer, FlushCounter, Outbound};
 use self::socket::ConnSocket;
 use crate::chat::protocol::{self, SocketFamily};
@@ -44,6 +45,8 @@ pub const SHUTDOWN_REASON: &str = "服务器重启,请重新连接";
 
 /// How long a session waits before catching up after a push failed.
 const SYNC_RETRY: Duration = Duration::from_secs(1);
+/// How often a catch-up too big for one reply checks whether the client has read on.
+const CATCH_UP_PAUSE: Duration = Duration::from_millis(20);
 
 /// One socket's actor.
 pub struct Session {
@@ -62,6 +65,27 @@ pub struct Session {
     /// The principal the core verified (a copy: the core may be lent out), re-checked by
     /// `watch_revocation`.
     verified: Option<(Family, i64, String)>,
+    /// Sends being stored beside the session's other work, and their acks in order.
+    sends: Sends,
+    /// Pushes of this side's own messages, held while a send is in flight so that a send's ack
+    /// precedes its echo (and every push after a held one, to keep their order).
+    held: VecDeque<Arc<crate::chat::event::Event>>,
+    /// Shutdown asked while sends were in flight: close once their acks are written.
+    close_after_sends: bool,
+}
+
+/// Socket sends in flight: numbered as they start, acked strictly in that order.
+#[derive(Default)]
+struct Sends {
+    started: u64,
+    acked: u64,
+    done: std::collections::BTreeMap<u64, Reply>,
+}
+
+impl Sends {
+    fn in_flight(&self) -> bool {
+        self.started > self.acked
+    }
 }
 
 impl Session {
@@ -93,6 +117,9 @@ impl Session {
             closer,
             fragments: None,
             verified: None,
+            sends: Sends::default(),
+            held: VecDeque::new(),
+            close_after_sends: false,
         }
     }
 
@@ -133,12 +160,81 @@ impl Session {
         ctx.text(text);
     }
 
-    fn apply(&mut self, reply: Reply, ctx: &mut ws::WebsocketContext<Self>) {
+    /// Stores a socket send without holding up the session: pushes keep flowing while it
+    /// commits, and its ack is written in the order the sends came.
+    fn start_send(&mut self, job: SendJob, ctx: &mut ws::WebsocketContext<Self>) {
+        let n = self.sends.started;
+        self.sends.started += 1;
+        let state = self.state.clone();
+        ctx.spawn(
+            job.run(state)
+                .into_actor(self)
+                .map(move |result, act, ctx| {
+                    let reply = match result {
+                        Ok(reply) => reply,
+                        Err(e) => self::core::error_reply(&e),
+                    };
+                    act.sends.done.insert(n, reply);
+                    act.write_acks(ctx);
+                }),
+        );
+    }
+
+    /// Writes the acks that are next in order, then releases the pushes held behind them.
+    fn write_acks(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        while let Some(reply) = self.sends.done.remove(&self.sends.acked) {
+            self.sends.acked += 1;
+            self.apply(reply, ctx);
+        }
+        if self.sends.in_flight() {
+            return;
+        }
+        while let Some(event) = self.held.pop_front() {
+            self.submit(Work::Push(event), ctx);
+        }
+        if self.close_after_sends {
+            self.submit(Work::Shutdown, ctx);
+        }
+    }
+
+    /// Goes on with a catch-up once the client has read at least half of what waits for it (a
+    /// client that stopped reading is closed by the outbound bound or the heartbeat instead).
+    fn continue_catch_up(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        ctx.run_later(CATCH_UP_PAUSE, |act, ctx| {
+            if act.out.pending_frames() * 2 > act.state.settings.chat.outbound_queue_frames {
+                act.continue_catch_up(ctx);
+            } else {
+                act.submit(Work::Sync, ctx);
+            }
+        });
+    }
+
+    /// Whether `event` must wait for this session's sends in flight (see `held`).
+    fn must_hold(&self, event: &crate::chat::event::Event) -> bool {
+        use crate::chat::event::Event;
+        if !self.held.is_empty() {
+            return true;
+        }
+        let own_side = match (self.family, event) {
+            (SocketFamily::MiniProgram, Event::Message(m)) => m.send_type == 2,
+            (SocketFamily::RadarChat, Event::Message(m)) => m.send_type == 1,
+            _ => false,
+        };
+        own_side && self.sends.in_flight()
+    }
+
+    fn apply(&mut self, mut reply: Reply, ctx: &mut ws::WebsocketContext<Self>) {
+        if let Some(job) = reply.send.take() {
+            self.start_send(job, ctx);
+        }
         for frame in reply.frames {
             self.send_text(frame, ctx);
         }
         if reply.sync_later {
             ctx.run_later(SYNC_RETRY, |act, ctx| act.submit(Work::Sync, ctx));
+        }
+        if reply.more {
+            self.continue_catch_up(ctx);
         }
         match (reply.close, reply.close_code) {
             (true, Some((code, reason))) => self.close_with_code(code, reason, ctx),
@@ -155,6 +251,10 @@ impl Session {
     /// started the wait), and none may be dropped or reordered.
     fn submit(&mut self, work: Work, ctx: &mut ws::WebsocketContext<Self>) {
         if matches!(work, Work::Shutdown) && self.core.is_some() {
+            if self.sends.in_flight() {
+                self.close_after_sends = true;
+                return;
+            }
             return self.close_with_code(1012, SHUTDOWN_REASON, ctx);
         }
         let Some(core) = self.core.take() else {
@@ -319,6 +419,7 @@ impl Handler<Push> for Session {
 
     fn handle(&mut self, push: Push, ctx: &mut Self::Context) {
         match push {
+            Push::Event(event) if self.must_hold(&event) => self.held.push_back(event),
             Push::Event(event) => self.submit(Work::Push(event), ctx),
             Push::Sync => self.submit(Work::Sync, ctx),
             Push::Shutdown => self.submit(Work::Shutdown, ctx),

@@ -118,6 +118,15 @@ impl Outbound {
             && self.ends.len() <= self.max_frames
     }
 
+    /// Frames written and not yet taken by the HTTP layer.
+    pub fn pending_frames(&mut self) -> usize {
+        let flushed = self.counter.flushed();
+        while self.ends.front().is_some_and(|end| *end <= flushed) {
+            self.ends.pop_front();
+        }
+        self.ends.len()
+    }
+
     /// Gives up on the connection: the response stream ends with this close frame.
     pub fn close_with(&self, code: u16, reason: &str) {
         self.counter.close_with(code, reason);

@@ -77,8 +77,9 @@ impl Core {
             if m.seq <= last {
                 return Ok(reply);
             }
-            if m.seq > last + 1 {
-                self.fill(m.seq, &mut reply).await?;
+            if m.seq > last + 1 && !self.fill(m.seq, &mut reply).await? {
+                // Too much is missing for one reply: `m` comes from the database with the rest.
+                return Ok(reply);
             }
         }
         let seq = m.seq;
@@ -95,27 +96,28 @@ impl Core {
     }
 
     /// Appends the pair's messages after `last_seq` and below `before` to `reply`, in order.
-    pub(super) async fn fill(&mut self, before: i64, reply: &mut Reply) -> Result<(), ApiError> {
+    /// Sends at most half the outbound bound per reply, so a client far behind is not closed
+    /// for it: when more is missing, `reply.more` asks the session to go on once the client has
+    /// read what was sent. True when everything below `before` was appended.
+    pub(super) async fn fill(&mut self, before: i64, reply: &mut Reply) -> Result<bool, ApiError> {
         let (Some(pair), Some(mut last)) = (self.pair_opt(), self.last_seq) else {
-            return Ok(());
+            return Ok(true);
         };
-        loop {
-            let db = self.state.db.get().await?;
-            let page =
-                store::chat::between_seqs(&db, pair.0, pair.1, (last, before), FILL_PAGE).await?;
-            drop(db);
-            let full = page.len() as i64 == FILL_PAGE;
-            for m in page {
-                last = m.seq;
-                reply.frames.push(self.render_push(&m).await?);
-            }
-            if !full {
-                // Only now: on an error above, the reply is dropped and a later catch-up
-                // starts again from the old `last_seq`.
-                self.last_seq = Some(last);
-                return Ok(());
-            }
+        let room = (self.state.settings.chat.outbound_queue_frames / 2).max(1) as i64;
+        let limit = FILL_PAGE.min(room);
+        let db = self.state.db.get().await?;
+        let page = store::chat::between_seqs(&db, pair.0, pair.1, (last, before), limit).await?;
+        drop(db);
+        let complete = (page.len() as i64) < limit;
+        for m in page {
+            last = m.seq;
+            reply.frames.push(self.render_push(&m).await?);
         }
+        // Only now: on an error above, the reply is dropped and a later catch-up starts again
+        // from the old `last_seq`.
+        self.last_seq = Some(last);
+        reply.more |= !complete;
+        Ok(complete)
     }
 
     fn pair_opt(&self) -> Option<(i64, i64)> {
