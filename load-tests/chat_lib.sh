@@ -129,13 +129,15 @@ JOIN customers c ON c.id - (SELECT min(id) FROM customers) = u.id - (SELECT min(
 -- History: :history read messages per pair, alternating sides, so the tables are not empty when
 -- the planner first sees them (a fresh empty table gets seq-scan plans that stay cached in the
 -- server's prepared statements until autovacuum's first ANALYZE).
-INSERT INTO chat_messages (user_id, customer_id, send_type, content, is_customer_new_msg,
-                           is_user_new_msg, client_msg_id, create_date)
+INSERT INTO chat_messages (user_id, customer_id, send_type, content, sent_unread_to_customer,
+                           sent_unread_to_user, client_msg_id, create_date, seq)
 SELECT b.user_id, b.customer_id, 1 + k % 2, '{"info_type": 1, "msg": "history"}', false, false,
-       'h' || b.id || '.' || k, now() - interval '1 day' + k * interval '1 minute'
+       'h' || b.id || '.' || k, now() - interval '1 day' + k * interval '1 minute', k
 FROM customer_bindings b, generate_series(1, :history) k ORDER BY k, b.id;
-INSERT INTO conversations (user_id, customer_id, last_message_id, last_at)
-SELECT user_id, customer_id, max(id), max(create_date) FROM chat_messages GROUP BY user_id, customer_id;
+INSERT INTO conversations (user_id, customer_id, last_message_id, last_at, seq, customer_read_seq,
+                           user_read_seq)
+SELECT user_id, customer_id, max(id), max(create_date), max(seq), max(seq), max(seq)
+FROM chat_messages GROUP BY user_id, customer_id;
 ANALYZE;
 SQL
   psql_db "$BENCH_DB" -F $'\t' -c "SELECT c.id, c.token, u.id, u.token FROM customer_bindings b
@@ -218,10 +220,10 @@ pgbench_ceiling() {
 \set uid :umin + :i
 \set cid :cmin + :i
 \set r random(1, 1000000000000000)
-INSERT INTO chat_messages (user_id, customer_id, send_type, content, is_customer_new_msg,
-                           is_user_new_msg, client_msg_id)
+INSERT INTO chat_messages (user_id, customer_id, send_type, content, sent_unread_to_customer,
+                           sent_unread_to_user, client_msg_id, seq)
 VALUES (:uid, :cid, 2, '{"info_type": 1, "msg": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}',
-        false, true, 'pgb' || :client_id || '.' || :r);
+        false, true, 'pgb' || :client_id || '.' || :r, :r);
 SQL
   local pgb=(pgbench -n -M prepared -c "$PGBENCH_CLIENTS" -j 2 -f "$script" -D n="$n" -D umin="$umin" -D cmin="$cmin")
   wait_idle
