@@ -13,6 +13,7 @@ mod console;
 mod delivery;
 mod diary;
 mod extra;
+mod fuzz;
 mod helpers;
 mod hostile_input;
 mod login;
