@@ -50,6 +50,8 @@ async fn schemathesis_finds_no_server_error_and_no_answer_off_the_document() {
         .args(["--exclude-path-regex", "websocket"])
         .arg("--report-dir")
         .arg(report.path())
+        // Its caches (.schemathesis, .hypothesis) go to the temporary folder, not the repository.
+        .current_dir(report.path())
         .env("SCHEMATHESIS_HOOKS", "radar_hooks")
         .env("PYTHONPATH", hooks)
         .env("RADAR_ST_PRINCIPALS", principals.to_string())
