@@ -248,43 +248,11 @@ async fn revoked(app: &TestApp) -> Vec<(radar::http::auth::Family, &'static str,
     ]
 }
 
-/// The revocation cases that already hold on `main` (deleted radar users, disabled admins and
-/// admins of deleted companies).
-const HOLDING: &[&str] = &[
-    "deleted radar user",
-    "disabled admin",
-    "admin of a deleted company",
-];
-
 #[actix_web::test]
-async fn every_signed_route_refuses_deleted_radar_users_and_revoked_admins() {
+async fn every_signed_route_refuses_disabled_deleted_and_orphaned_principals() {
     let app = spawn_app().await;
     let mut cases = Vec::new();
     for (family, case, who) in revoked(&app).await {
-        if !HOLDING.contains(&case) {
-            continue;
-        }
-        for route in signed_http(&app)
-            .into_iter()
-            .filter(|r| r.signed == Some(family))
-        {
-            cases.push((route, case, who.sign()));
-        }
-    }
-    assert_refused(&app, cases).await;
-}
-
-/// PENDING (issue 8.2, helper `sec`): disabled radar users, radar users and customers of deleted
-/// companies still pass the signature check on `main`. Un-ignore when revocation lands.
-#[actix_web::test]
-#[ignore = "revocation of disabled radar users and deleted companies (issue 8.2) has not landed"]
-async fn every_signed_route_refuses_disabled_radar_users_and_principals_of_deleted_companies() {
-    let app = spawn_app().await;
-    let mut cases = Vec::new();
-    for (family, case, who) in revoked(&app).await {
-        if HOLDING.contains(&case) {
-            continue;
-        }
         for route in signed_http(&app)
             .into_iter()
             .filter(|r| r.signed == Some(family))
