@@ -240,7 +240,7 @@ pub fn db_unavailable(e: &tokio_postgres::Error) -> bool {
 }
 
 /// Whether an error that travelled as `anyhow` was a database outage underneath.
-fn cause_unavailable(cause: &anyhow::Error) -> bool {
+pub fn cause_unavailable(cause: &anyhow::Error) -> bool {
     cause.chain().any(|c| {
         c.downcast_ref::<tokio_postgres::Error>()
             .is_some_and(db_unavailable)

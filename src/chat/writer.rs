@@ -23,7 +23,7 @@ use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
-use crate::error::db_unavailable;
+use crate::error::cause_unavailable;
 use crate::sql;
 use crate::store::message::{NewMessage, Stored};
 use crate::telemetry::metrics::names;
@@ -232,12 +232,7 @@ where
 }
 
 fn classify(e: anyhow::Error) -> WriteError {
-    let unavailable = e.chain().any(|c| {
-        c.downcast_ref::<tokio_postgres::Error>()
-            .is_some_and(db_unavailable)
-            || c.downcast_ref::<deadpool_postgres::PoolError>().is_some()
-    });
-    if unavailable {
+    if cause_unavailable(&e) {
         WriteError::Unavailable
     } else {
         WriteError::Refused(format!("{e:#}"))

@@ -110,12 +110,9 @@ impl Outbound {
     pub fn record(&mut self, payload_len: usize) -> bool {
         self.written += frame_len(payload_len);
         self.ends.push_back(self.written);
+        let frames = self.pending_frames();
         let flushed = self.counter.flushed();
-        while self.ends.front().is_some_and(|end| *end <= flushed) {
-            self.ends.pop_front();
-        }
-        self.written - flushed.min(self.written) <= self.max_bytes
-            && self.ends.len() <= self.max_frames
+        self.written - flushed.min(self.written) <= self.max_bytes && frames <= self.max_frames
     }
 
     /// Frames written and not yet taken by the HTTP layer.
@@ -125,11 +122,6 @@ impl Outbound {
             self.ends.pop_front();
         }
         self.ends.len()
-    }
-
-    /// Gives up on the connection: the response stream ends with this close frame.
-    pub fn close_with(&self, code: u16, reason: &str) {
-        self.counter.close_with(code, reason);
     }
 }
 
