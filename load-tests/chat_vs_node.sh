@@ -101,6 +101,9 @@ if [ ! -d "$BENCH_DIR" ]; then
   [ -d "$BENCH_SRC" ] || die "bench folder not found at $BENCH_SRC (set BENCH_SRC)"
   mkdir -p "$(dirname "$BENCH_DIR")" && cp -r "$BENCH_SRC" "$BENCH_DIR"
 fi
+# The copy lives under load-tests/, whose Cargo.toml is a workspace root: an empty [workspace]
+# table keeps cargo from attaching loadgen to it.
+grep -q '^\[workspace\]' "$BENCH_DIR/loadgen/Cargo.toml" || printf '\n[workspace]\n' >>"$BENCH_DIR/loadgen/Cargo.toml"
 LG=$BENCH_DIR/loadgen/target/release/loadgen
 # loadgen books acks on its sends in order; a {code:429} (admission) or {code:503} answer used to
 # be skipped, so every later ack of the socket landed on the send before it (refused sends counted
