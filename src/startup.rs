@@ -11,7 +11,7 @@ use crate::batch::BatchConfig;
 use crate::card_views::CardViews;
 use crate::chat::bus::{local::LocalBus, redis::RedisBus, Bus};
 use crate::chat::event::{Channel, Event};
-use crate::chat::reader::Reader;
+use crate::chat::reader::{ReadChange, Reader};
 use crate::chat::registry::Registry;
 use crate::chat::session::socket::ConnSocket;
 use crate::chat::writer::{Writer, WriterConfig};
@@ -212,13 +212,27 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
             store_timeout: Duration::from_millis(settings.chat.store_timeout_ms),
             admission_delay: Duration::from_millis(settings.chat.admission_delay_ms),
         },
+        bus.clone(),
     );
     let read_bus = bus.clone();
-    let reader = Reader::start(db.clone(), batch, move |radar_user| {
-        read_bus.publish(
-            Channel::Radar(radar_user),
-            Event::RadarUnreadChanged { radar_user },
-        );
+    let reader = Reader::start(db.clone(), batch, move |change| {
+        let (channel, event) = match change {
+            ReadChange::CustomerRead {
+                radar_user,
+                customer,
+            } => (
+                Channel::Radar(radar_user),
+                Event::ReadReceipt {
+                    radar_user,
+                    customer,
+                },
+            ),
+            ReadChange::RadarRead { radar_user } => (
+                Channel::Radar(radar_user),
+                Event::RadarUnreadChanged { radar_user },
+            ),
+        };
+        read_bus.publish(channel, event);
     });
     let wechat = wechat::Client::new(&settings.wechat)?;
     Ok(AppState {
@@ -242,6 +256,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         settings: Arc::new(settings),
         notifier: Arc::new(NoopNotifier),
         fetcher: crate::avatar::fetcher()?,
+        offline_checks: Default::default(),
     })
 }
 

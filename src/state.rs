@@ -44,6 +44,8 @@ pub struct AppState {
     pub case_pages: Arc<TtlCache<CasePageKey, actix_web::web::Bytes>>,
     /// Plain HTTP client for fetching public files (avatars).
     pub fetcher: reqwest::Client,
+    /// Pairs with an offline notification check waiting (`chat::notify`).
+    pub offline_checks: crate::chat::notify::Waiting,
 }
 
 /// An unfiltered M27 page: company, order, limit (`None` = all), offset.

@@ -1,8 +1,7 @@
--- Batched customer-side reads: for each (pair, seq) pushed to a customer inside the chat page (or
--- fetched by them), the customer's watermark moves up to that seq and the radar messages it passes
--- come off the pair's counter. A seq of 0 asks for the badge only. Answers per pair: the badge
--- before this batch, and how many radar messages became read.
--- $1 radar users, $2 customers, $3 seqs (0 = badge only)
+-- Batched customer-side reads: for each (pair, seq) pushed to a customer inside the chat page, the
+-- customer's watermark moves up to that seq and the radar messages it passes come off the pair's
+-- counter. Answers the pairs where radar messages became read (each gets a read receipt).
+-- $1 radar users, $2 customers, $3 seqs
 WITH req AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(user_id, customer_id, seq)
 ), pairs AS (
@@ -27,8 +26,4 @@ WITH req AS (
                                customer_unread = GREATEST(c.customer_unread - k.read, 0)
     FROM k WHERE c.user_id = k.user_id AND c.customer_id = k.customer_id
 )
-SELECT p.user_id, p.customer_id, COALESCE(c.customer_unread, 0)::bigint AS badge,
-       COALESCE(k.read, 0) AS read
-FROM pairs p
-LEFT JOIN conversations c ON c.user_id = p.user_id AND c.customer_id = p.customer_id
-LEFT JOIN k ON k.user_id = p.user_id AND k.customer_id = p.customer_id
+SELECT user_id, customer_id FROM k WHERE read > 0

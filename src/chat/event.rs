@@ -60,6 +60,19 @@ pub struct ChatMessage {
     pub client_msg_id: Option<String>,
     pub unread_for_customer: bool,
     pub unread_for_radar: bool,
+    /// The customer's side as the writer's batch saw it (absent on messages read back from the
+    /// database, and from nodes of an older version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_view: Option<CustomerView>,
+}
+
+/// The customer's unread radar messages of the pair counting this message, and their read
+/// watermark, at the commit of the message: the mini-program push shows the badge without asking
+/// the database (spec §6.6 WS-M `unread_msg_num`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub badge: i64,
+    pub read_seq: i64,
 }
 
 impl ChatMessage {

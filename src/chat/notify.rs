@@ -12,6 +12,8 @@
 //! like are logged as configuration errors); the formId path tries at most 3 formIds. The access
 //! token comes from `wechat::AccessTokens` (shared by all nodes, refreshed once on 40001).
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deadpool_postgres::Object;
@@ -29,17 +31,51 @@ const MAX_FORM_IDS: usize = 3;
 /// WeChat's "the user has no grant left for this template" (refused, used up or switched off).
 const NO_GRANT: i64 = 43101;
 
-/// Schedules the check for message `id` from `radar_user` to `customer` (no-op when disabled).
+/// The pairs whose offline check is waiting. One check per pair at a time: it looks at the
+/// pair's oldest message still waiting (the first one scheduled), so a busy conversation costs
+/// one timer and one query per `delay_secs`, not one per message.
+#[derive(Clone, Default)]
+pub struct Waiting(Arc<Mutex<HashSet<(i64, i64)>>>);
+
+impl Waiting {
+    /// True when no check of the pair was waiting (the caller schedules one).
+    fn claim(&self, pair: (i64, i64)) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(pair)
+    }
+
+    fn release(&self, pair: (i64, i64)) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&pair);
+    }
+}
+
+/// Schedules the check for message `id` from `radar_user` to `customer` (no-op when disabled,
+/// or when a check of the pair is already waiting: it covers this message too).
 pub fn schedule(state: &AppState, radar_user: i64, customer: i64, id: i64) {
     let settings = &state.settings.template_message;
     if !settings.enabled && !settings.subscribe_enabled {
+        return;
+    }
+    if !state.offline_checks.claim((radar_user, customer)) {
         return;
     }
     let delay = Duration::from_secs(settings.delay_secs);
     let state = state.clone();
     actix_web::rt::spawn(async move {
         tokio::time::sleep(delay).await;
-        if let Err(e) = notify(&state, radar_user, customer, id).await {
+        let due = due_message(&state, (radar_user, customer), delay, id).await;
+        state.offline_checks.release((radar_user, customer));
+        let result = match due {
+            Ok(Some(id)) => notify(&state, radar_user, customer, id).await,
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
             tracing::warn!(
                 error = format!("{e:#}"),
                 radar_user,
@@ -48,6 +84,34 @@ pub fn schedule(state: &AppState, radar_user: i64, customer: i64, id: i64) {
             );
         }
     });
+}
+
+/// The radar message of the pair to notify about once it has waited `delay`: the oldest one the
+/// customer has not read (a later one when the first was read meanwhile; the check then sleeps
+/// until that one is due). `None` when everything was read.
+async fn due_message(
+    state: &AppState,
+    (radar_user, customer): (i64, i64),
+    delay: Duration,
+    first: i64,
+) -> anyhow::Result<Option<i64>> {
+    let mut id = first;
+    loop {
+        let db = state.db.get().await?;
+        let Some(row) = db
+            .query_opt(sql!("notify/oldest_unread"), &[&radar_user, &customer])
+            .await?
+        else {
+            return Ok(None);
+        };
+        drop(db);
+        let age = Duration::from_secs_f64(row.get::<_, f64>("age_secs").max(0.0));
+        if id == row.get::<_, i64>("id") || age >= delay {
+            return Ok(Some(row.get("id")));
+        }
+        id = row.get("id");
+        tokio::time::sleep(delay - age).await;
+    }
 }
 
 /// Who is notified, and how (sql/notify/target.sql).

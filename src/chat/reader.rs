@@ -1,86 +1,76 @@
-//! Group read-marking for pushes. Every message pushed to a socket changes or reports read state
-//! (the customer's badge, the read watermarks of sql/migrations/V12); doing that with one
-//! statement per push would cost the database more than storing the message. Like the writer, one task gathers the requests of a
-//! short window and answers them with one statement per side.
+//! Group read-marking, off the push path. A push changes read state where the spec says so (the
+//! customer inside the chat page reads radar messages; the radar user's chat socket reads customer
+//! messages: the watermarks of sql/migrations/V12); doing that with one statement per push would
+//! cost the database more than storing the message, and waiting for it would delay the push. So a
+//! session queues the mark and goes on; one task gathers the marks that arrive while its previous
+//! statement runs and writes them with one statement per side, then announces what changed (a
+//! read receipt for the radar user, or their new unread count).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use deadpool_postgres::Pool;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
 use crate::sql;
 use crate::store::Dedicated;
 
-/// Queued requests waiting for the reader; senders beyond this wait.
+/// Queued marks waiting for the reader; beyond this a mark is dropped (logged) and the message
+/// stays unread, as if the client had not seen it.
 const QUEUE: usize = 16_384;
 
-/// The customer side of one push: the badge before it, and whether radar messages became read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CustomerRead {
-    pub badge: i64,
-    pub read: i64,
+/// What a flushed batch of marks changed, for the bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadChange {
+    /// The customer read radar messages of the pair: a read receipt for the radar user (§6.4).
+    CustomerRead { radar_user: i64, customer: i64 },
+    /// The radar user read customer messages: their unread count changed.
+    RadarRead { radar_user: i64 },
 }
 
-enum Request {
-    Customer {
-        pair: (i64, i64),
-        seq: i64,
-        reply: oneshot::Sender<CustomerRead>,
-    },
-    Radar {
-        pair: (i64, i64),
-        seq: i64,
-    },
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Customer,
+    Radar,
+}
+
+struct Mark {
+    side: Side,
+    pair: (i64, i64),
+    seq: i64,
 }
 
 /// Handle to the reader task.
 #[derive(Clone)]
 pub struct Reader {
-    tx: mpsc::Sender<Request>,
+    tx: mpsc::Sender<Mark>,
 }
 
 impl Reader {
-    /// Starts the reader task; `on_radar_read` is told which radar users' unread counts changed.
+    /// Starts the reader task; `on_change` hears what each batch changed.
     pub fn start(
         pool: Pool,
         config: BatchConfig,
-        on_radar_read: impl Fn(i64) + Send + 'static,
+        on_change: impl Fn(ReadChange) + Send + 'static,
     ) -> Reader {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, config, rx, on_radar_read));
+        tokio::spawn(run(pool, config, rx, on_change));
         Reader { tx }
     }
 
-    /// A push reached a customer socket: the badge before it and, when `mark` is the pushed
-    /// message seq, the pair read up to it. `None` if the database could not be reached.
-    pub async fn customer(
-        &self,
-        radar_user: i64,
-        customer: i64,
-        mark: Option<i64>,
-    ) -> Option<CustomerRead> {
-        let (reply, answer) = oneshot::channel();
-        let req = Request::Customer {
-            pair: (radar_user, customer),
-            seq: mark.unwrap_or(0),
-            reply,
-        };
-        self.tx.send(req).await.ok()?;
-        answer.await.ok()
+    /// A radar message up to `seq` reached the customer inside the chat page: mark it read.
+    pub fn customer(&self, radar_user: i64, customer: i64, seq: i64) {
+        self.queue(Side::Customer, (radar_user, customer), seq);
     }
 
-    /// A customer message reached the radar user's chat socket: mark it read (in the background).
+    /// A customer message up to `seq` reached the radar user's chat socket: mark it read.
     pub fn radar(&self, radar_user: i64, customer: i64, seq: i64) {
-        if self
-            .tx
-            .try_send(Request::Radar {
-                pair: (radar_user, customer),
-                seq,
-            })
-            .is_err()
-        {
-            tracing::warn!("read-marking queue full; the message stays unread for the radar user");
+        self.queue(Side::Radar, (radar_user, customer), seq);
+    }
+
+    fn queue(&self, side: Side, pair: (i64, i64), seq: i64) {
+        if self.tx.try_send(Mark { side, pair, seq }).is_err() {
+            tracing::warn!(?side, "read-marking queue full; the message stays unread");
         }
     }
 }
@@ -88,8 +78,8 @@ impl Reader {
 async fn run(
     pool: Pool,
     config: BatchConfig,
-    mut rx: mpsc::Receiver<Request>,
-    on_radar_read: impl Fn(i64),
+    mut rx: mpsc::Receiver<Mark>,
+    on_change: impl Fn(ReadChange),
 ) {
     let mut batch = Vec::with_capacity(config.max_rows);
     // Read flags are not worth waiting for an fsync, so the reader's own connection commits
@@ -97,14 +87,11 @@ async fn run(
     // message.
     let mut conn = Dedicated::with_setup(pool, "SET synchronous_commit = off");
     while next_batch(&mut rx, config, &mut batch).await {
-        let (customers, radars): (Vec<_>, Vec<_>) = std::mem::take(&mut batch)
-            .into_iter()
-            .partition(|r| matches!(r, Request::Customer { .. }));
+        let marks = std::mem::take(&mut batch);
         let db = match conn.get().await {
             Ok(db) => db,
             Err(e) => {
-                // The requests are dropped: customers get no answer (their push is skipped and
-                // they catch up over HTTP); the marks are retried by the next read.
+                // The marks are dropped: the messages stay unread until the next read.
                 tracing::warn!(
                     error = format!("{e:#}"),
                     "read-marking connection unavailable"
@@ -112,106 +99,55 @@ async fn run(
                 continue;
             }
         };
-        let customers_done = flush_customers(db, customers).await;
-        let radars_done = retry_conflicts(|| flush_radars(db, &radars)).await;
-        if let Err(e) = &customers_done {
-            tracing::warn!(error = format!("{e:#}"), "customer read-marking failed");
+        let mut failed = false;
+        for side in [Side::Customer, Side::Radar] {
+            let keys: Vec<(i64, i64, i64)> = marks
+                .iter()
+                .filter(|m| m.side == side)
+                .map(|m| (m.pair.0, m.pair.1, m.seq))
+                .collect();
+            if keys.is_empty() {
+                continue;
+            }
+            match retry_conflicts(|| flush(db, side, &keys)).await {
+                Ok(changes) => changes.into_iter().for_each(&on_change),
+                Err(e) => {
+                    tracing::warn!(error = format!("{e:#}"), ?side, "read-marking failed");
+                    failed = true;
+                }
+            }
         }
-        match radars_done {
-            Ok(users) => users.into_iter().for_each(&on_radar_read),
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "radar read-marking failed"),
-        }
-        if customers_done.is_err() {
+        if failed {
             conn.reset();
         }
     }
 }
 
-fn columns(reqs: &[(i64, i64, i64)]) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
-    (
-        reqs.iter().map(|r| r.0).collect(),
-        reqs.iter().map(|r| r.1).collect(),
-        reqs.iter().map(|r| r.2).collect(),
-    )
-}
-
-async fn flush_customers(
+/// One statement for every mark of `side`: answers what changed.
+async fn flush(
     db: &deadpool_postgres::ClientWrapper,
-    reqs: Vec<Request>,
-) -> anyhow::Result<()> {
-    if reqs.is_empty() {
-        return Ok(());
-    }
-    let mut keys = Vec::with_capacity(reqs.len());
-    let mut replies = Vec::with_capacity(reqs.len());
-    for r in reqs {
-        if let Request::Customer { pair, seq, reply } = r {
-            keys.push((pair.0, pair.1, seq));
-            replies.push((pair, reply));
-        }
-    }
-    let mut by_pair = retry_conflicts(|| customer_reads(db, &keys)).await?;
-    for (pair, reply) in replies {
-        // The first request of a pair reports the messages read; later ones (other devices) don't,
-        // so one read receipt goes out.
-        let answer = by_pair
-            .get(&pair)
-            .copied()
-            .unwrap_or(CustomerRead { badge: 0, read: 0 });
-        if let Some(entry) = by_pair.get_mut(&pair) {
-            entry.read = 0;
-        }
-        let _ = reply.send(answer);
-    }
-    Ok(())
-}
-
-/// One statement for all customer-side requests: `(pair) → (badge before, radar messages read)`.
-async fn customer_reads(
-    db: &deadpool_postgres::ClientWrapper,
+    side: Side,
     keys: &[(i64, i64, i64)],
-) -> anyhow::Result<HashMap<(i64, i64), CustomerRead>> {
-    let (users, customers, ids) = columns(keys);
-    let stmt = db
-        .prepare_cached(sql!("chat/push_read_customer_batch"))
-        .await?;
-    let rows = db.query(&stmt, &[&users, &customers, &ids]).await?;
+) -> anyhow::Result<HashSet<ReadChange>> {
+    let users: Vec<i64> = keys.iter().map(|k| k.0).collect();
+    let customers: Vec<i64> = keys.iter().map(|k| k.1).collect();
+    let seqs: Vec<i64> = keys.iter().map(|k| k.2).collect();
+    let stmt = match side {
+        Side::Customer => sql!("chat/push_read_customer_batch"),
+        Side::Radar => sql!("chat/push_read_radar_batch"),
+    };
+    let stmt = db.prepare_cached(stmt).await?;
+    let rows = db.query(&stmt, &[&users, &customers, &seqs]).await?;
     Ok(rows
         .iter()
-        .map(|r| {
-            (
-                (r.get(0), r.get(1)),
-                CustomerRead {
-                    badge: r.get(2),
-                    read: r.get(3),
-                },
-            )
+        .map(|r| match side {
+            Side::Customer => ReadChange::CustomerRead {
+                radar_user: r.get(0),
+                customer: r.get(1),
+            },
+            Side::Radar => ReadChange::RadarRead {
+                radar_user: r.get(0),
+            },
         })
-        .collect())
-}
-
-async fn flush_radars(
-    db: &deadpool_postgres::ClientWrapper,
-    reqs: &[Request],
-) -> anyhow::Result<HashSet<i64>> {
-    let keys: Vec<(i64, i64, i64)> = reqs
-        .iter()
-        .filter_map(|r| match r {
-            Request::Radar { pair, seq } => Some((pair.0, pair.1, *seq)),
-            Request::Customer { .. } => None,
-        })
-        .collect();
-    if keys.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let (users, customers, ids) = columns(&keys);
-    let stmt = db
-        .prepare_cached(sql!("chat/push_read_radar_batch"))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&users, &customers, &ids])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
         .collect())
 }

@@ -418,6 +418,7 @@ mod tests {
             client_msg_id: None,
             unread_for_customer: unread_c,
             unread_for_radar: unread_r,
+            customer_view: None,
         })
     }
 

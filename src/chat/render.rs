@@ -315,6 +315,7 @@ mod tests {
             client_msg_id: None,
             unread_for_customer: true,
             unread_for_radar: false,
+            customer_view: None,
         };
         let item = customer_item(&m, &pair, false, DateStyle::Plain);
         assert_eq!(

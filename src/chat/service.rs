@@ -1,12 +1,13 @@
-//! The one send path: validate → insert into PostgreSQL (commit) → publish → answer with the
-//! stored message. HTTP sends (M6, R5), socket sends, binding greetings, product consults and the
-//! phone echo all come through `send`. Nothing is acknowledged before its row is committed.
+//! The one send path: validate → insert into PostgreSQL (commit) → publish (by the writer, right
+//! after the commit) → answer with the stored message. HTTP sends (M6, R5), socket sends, binding
+//! greetings, product consults and the phone echo all come through `send`. Nothing is
+//! acknowledged before its row is committed.
 
 use serde_json::Value;
 
 use crate::action::{self, Action};
 use crate::chat::content::{self, Sender};
-use crate::chat::event::{Channel, ChatMessage, Event};
+use crate::chat::event::{Channel, Event};
 use crate::chat::notify;
 use crate::chat::writer::WriteError;
 use crate::error::ApiError;
@@ -17,43 +18,17 @@ use crate::store::{
     message::{NewMessage, Origin, Stored},
 };
 
-/// Stores `m` (a retry with the same `client_msg_id` returns the first row) and publishes it.
-///
-/// A resend of a stored message is published again: if the node that stored it died before its
-/// publish, the client's retry heals the gap (receivers drop what they already have by `seq`).
+/// Stores `m` (a retry with the same `client_msg_id` returns the first row); the writer publishes
+/// it, a resend included (see `chat::writer`).
 pub async fn send(state: &AppState, m: NewMessage) -> Result<Stored, ApiError> {
-    let stored = state.writer.insert(m.clone()).await.map_err(|e| match e {
+    state.writer.insert(m).await.map_err(|e| match e {
         WriteError::Busy => ApiError::Busy,
         WriteError::Unavailable | WriteError::Stopped => ApiError::Unavailable,
         WriteError::Refused(reason) => {
             tracing::warn!(%reason, "the database refused a chat message");
             ApiError::code(301, "消息无法保存")
         }
-    })?;
-    publish_message(state, &m, &stored);
-    Ok(stored)
-}
-
-/// Announces a committed message to both sides of the pair.
-fn publish_message(state: &AppState, m: &NewMessage, stored: &Stored) {
-    let msg = ChatMessage {
-        id: stored.id,
-        seq: stored.seq,
-        radar_user: m.radar_user,
-        customer: m.customer,
-        send_type: m.send_type,
-        content: m.content.clone(),
-        create_date: stored.create_date,
-        client_msg_id: m.client_msg_id.clone(),
-        unread_for_customer: m.unread_for_customer,
-        unread_for_radar: m.unread_for_radar,
-    };
-    state
-        .bus
-        .publish(Channel::Customer(m.customer), Event::Message(msg.clone()));
-    state
-        .bus
-        .publish(Channel::Radar(m.radar_user), Event::Message(msg));
+    })
 }
 
 /// Tells the radar user's chat sockets of the pair that the customer read their messages.
@@ -126,11 +101,8 @@ pub async fn radar_send(
     if is_mall_link && pair.shopping_type != 2 {
         return Err(ApiError::code(303, "此小程序没有开启商城"));
     }
-    let db = state.db.get().await?;
-    let article_id = store::chat::latest_article(&db, pair.radar_user, pair.customer).await?;
-    drop(db);
-    let origin = Origin::RadarText { article_id };
-    let message = origin.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
+    let message =
+        Origin::RadarText.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
     let stored = send(state, message).await?;
     if stored.inserted {
         notify::schedule(state, pair.radar_user, pair.customer, stored.id);

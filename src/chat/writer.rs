@@ -3,6 +3,11 @@
 //! so throughput is not capped by one round trip per message. A sender is answered only after its
 //! row is committed, with the stored id and its per-conversation `seq`.
 //!
+//! The writer also publishes every committed message on the bus, in batch order (so in `seq`
+//! order per conversation), right after the commit: pushes leave without waiting for the sender's
+//! task to wake up. A resend that returns an already stored row is published again (receivers
+//! drop what they have by `seq`), which heals a publish lost with a node that died after commit.
+//!
 //! Failures, and why each answer is safe:
 //! - The batch's ids are reserved before the first attempt and are its idempotency key: after an
 //!   ambiguous failure (the connection died around COMMIT) the same call is made again and stores
@@ -23,6 +28,8 @@ use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
+use crate::chat::bus::Bus;
+use crate::chat::event::{Channel, ChatMessage, CustomerView, Event};
 use crate::error::cause_unavailable;
 use crate::sql;
 use crate::store::message::{NewMessage, Stored};
@@ -88,11 +95,11 @@ struct Meter {
 }
 
 impl Writer {
-    /// Starts the writer task on the current runtime.
-    pub fn start(pool: Pool, config: WriterConfig) -> Writer {
+    /// Starts the writer task on the current runtime; committed messages go out on `bus`.
+    pub fn start(pool: Pool, config: WriterConfig, bus: Arc<dyn Bus>) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
         let meter = Arc::new(Meter::default());
-        tokio::spawn(run(pool, config, rx, meter.clone()));
+        tokio::spawn(run(pool, config, rx, meter.clone(), bus));
         Writer {
             tx,
             meter,
@@ -157,7 +164,13 @@ impl Writer {
     }
 }
 
-async fn run(pool: Pool, config: WriterConfig, mut rx: mpsc::Receiver<Job>, meter: Arc<Meter>) {
+async fn run(
+    pool: Pool,
+    config: WriterConfig,
+    mut rx: mpsc::Receiver<Job>,
+    meter: Arc<Meter>,
+    bus: Arc<dyn Bus>,
+) {
     let mut batch = Vec::with_capacity(config.batch.max_rows);
     while next_batch(&mut rx, config.batch, &mut batch).await {
         // Busy before the queue count drops, so `close` never sees both at rest mid-batch.
@@ -165,7 +178,7 @@ async fn run(pool: Pool, config: WriterConfig, mut rx: mpsc::Receiver<Job>, mete
         meter.queued.fetch_sub(batch.len(), Ordering::SeqCst);
         let jobs = std::mem::take(&mut batch);
         let started = Instant::now();
-        flush(&pool, &config, jobs, &meter).await;
+        flush(&pool, &config, jobs, &meter, &*bus).await;
         let elapsed = started.elapsed();
         metrics::histogram!(names::CHAT_BATCH_COMMIT).record(elapsed.as_secs_f64());
         let took = elapsed.as_micros() as u64;
@@ -178,8 +191,8 @@ async fn run(pool: Pool, config: WriterConfig, mut rx: mpsc::Receiver<Job>, mete
     }
 }
 
-/// Writes `jobs` and answers every one of them.
-async fn flush(pool: &Pool, config: &WriterConfig, jobs: Vec<Job>, meter: &Meter) {
+/// Writes `jobs`, publishes what was stored and answers every one of them.
+async fn flush(pool: &Pool, config: &WriterConfig, jobs: Vec<Job>, meter: &Meter, bus: &dyn Bus) {
     let deadline = Instant::now() + config.store_timeout;
     let ids = match with_db_retries(deadline, || reserve_ids(pool, jobs.len())).await {
         Ok(ids) => ids,
@@ -190,6 +203,9 @@ async fn flush(pool: &Pool, config: &WriterConfig, jobs: Vec<Job>, meter: &Meter
         Ok(stored) => {
             metrics::histogram!(names::CHAT_BATCH_ROWS).record(jobs.len() as f64);
             metrics::counter!(names::CHAT_PERSISTED).increment(jobs.len() as u64);
+            for (job, s) in jobs.iter().zip(&stored) {
+                publish(bus, &job.message, s);
+            }
             for (job, s) in jobs.into_iter().zip(stored) {
                 let _ = job.reply.send(Ok(s));
             }
@@ -200,11 +216,37 @@ async fn flush(pool: &Pool, config: &WriterConfig, jobs: Vec<Job>, meter: &Meter
             for (job, id) in jobs.into_iter().zip(ids) {
                 let (one, one_id) = ([&job.message], [id]);
                 let result = with_db_retries(deadline, || insert_batch(pool, &one_id, &one)).await;
-                let _ = job.reply.send(result.map(|mut s| s.remove(0)));
+                let result = result.map(|mut s| s.remove(0));
+                if let Ok(s) = &result {
+                    publish(bus, &job.message, s);
+                }
+                let _ = job.reply.send(result);
             }
         }
         Err(e) => answer_all(jobs, e),
     }
+}
+
+/// Announces a stored message to both sides of the pair.
+fn publish(bus: &dyn Bus, m: &NewMessage, stored: &Stored) {
+    let msg = ChatMessage {
+        id: stored.id,
+        seq: stored.seq,
+        radar_user: m.radar_user,
+        customer: m.customer,
+        send_type: m.send_type,
+        content: m.content.clone(),
+        create_date: stored.create_date,
+        client_msg_id: m.client_msg_id.clone(),
+        unread_for_customer: m.unread_for_customer,
+        unread_for_radar: m.unread_for_radar,
+        customer_view: Some(CustomerView {
+            badge: stored.customer_badge,
+            read_seq: stored.customer_read_seq,
+        }),
+    };
+    bus.publish(Channel::Customer(m.customer), Event::Message(msg.clone()));
+    bus.publish(Channel::Radar(m.radar_user), Event::Message(msg));
 }
 
 fn answer_all(jobs: Vec<Job>, e: WriteError) {
@@ -276,7 +318,7 @@ async fn insert_batch_once(
     let cu: Vec<bool> = ms.iter().map(|m| m.unread_for_customer).collect();
     let uu: Vec<bool> = ms.iter().map(|m| m.unread_for_radar).collect();
     let cmids: Vec<Option<&str>> = ms.iter().map(|m| m.client_msg_id.as_deref()).collect();
-    let articles: Vec<Option<i64>> = ms.iter().map(|m| m.article_id).collect();
+    let quotes: Vec<bool> = ms.iter().map(|m| m.quotes_article).collect();
     let counters: Vec<i32> = ms.iter().map(|m| m.counter as i32).collect();
     let stmt = db.prepare_cached(sql!("message/insert_batch")).await?;
     let rows = db
@@ -291,7 +333,7 @@ async fn insert_batch_once(
                 &cu,
                 &uu,
                 &cmids,
-                &articles,
+                &quotes,
                 &counters,
             ],
         )
@@ -313,6 +355,8 @@ async fn insert_batch_once(
                 create_date: r.get("create_date"),
                 // A replay of this very batch after an ambiguous failure stored it too.
                 inserted: r.get::<_, bool>("inserted") || id == *reserved,
+                customer_badge: r.get("customer_badge"),
+                customer_read_seq: r.get("customer_read_seq"),
             }
         })
         .collect())

@@ -5,7 +5,7 @@ use deadpool_postgres::GenericClient;
 use serde_json::Value;
 use tokio_postgres::Row;
 
-use crate::chat::event::ChatMessage;
+use crate::chat::event::{ChatMessage, CustomerView};
 use crate::sql;
 
 type Result<T> = std::result::Result<T, tokio_postgres::Error>;
@@ -78,6 +78,7 @@ fn message(radar_user: i64, customer: i64, r: &Row) -> ChatMessage {
         client_msg_id: r.get("client_msg_id"),
         unread_for_customer: r.get("is_customer_new_msg"),
         unread_for_radar: r.get("is_user_new_msg"),
+        customer_view: None,
     }
 }
 
@@ -218,6 +219,20 @@ pub async fn seq_before_id(
         .get(0))
 }
 
+/// The customer's badge and read watermark in the pair now.
+pub async fn customer_view(
+    db: &impl GenericClient,
+    radar_user: i64,
+    customer: i64,
+) -> Result<CustomerView> {
+    let stmt = db.prepare_cached(sql!("chat/customer_view")).await?;
+    let r = db.query_one(&stmt, &[&radar_user, &customer]).await?;
+    Ok(CustomerView {
+        badge: r.get("badge"),
+        read_seq: r.get("read_seq"),
+    })
+}
+
 /// The customer's badge in the pair.
 pub async fn customer_badge(
     db: &impl GenericClient,
@@ -235,20 +250,20 @@ pub async fn radar_badge(db: &impl GenericClient, radar_user: i64) -> Result<i64
 }
 
 /// The customer has seen the pair up to `seq`: their watermark moves there (never back).
-/// Returns `(badge before, radar messages now read)`.
+/// True when radar messages became read.
 pub async fn read_customer_upto(
     db: &impl GenericClient,
     radar_user: i64,
     customer: i64,
     seq: i64,
-) -> Result<(i64, i64)> {
+) -> Result<bool> {
     let stmt = db
         .prepare_cached(sql!("chat/push_read_customer_batch"))
         .await?;
-    let r = db
-        .query_one(&stmt, &[&vec![radar_user], &vec![customer], &vec![seq]])
+    let rows = db
+        .query(&stmt, &[&vec![radar_user], &vec![customer], &vec![seq]])
         .await?;
-    Ok((r.get("badge"), r.get("read")))
+    Ok(!rows.is_empty())
 }
 
 /// The radar user has seen the pair up to `seq`: their watermark moves there (never back).
@@ -320,17 +335,4 @@ pub async fn contact_tags(
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect())
-}
-
-/// The article id a radar reply copies from the customer's newest article message.
-pub async fn latest_article(
-    db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
-) -> Result<Option<i64>> {
-    let stmt = db.prepare_cached(sql!("chat/latest_article")).await?;
-    Ok(db
-        .query_opt(&stmt, &[&radar_user, &customer])
-        .await?
-        .and_then(|r| r.get(0)))
 }

@@ -28,7 +28,9 @@ pub struct NewMessage {
     pub unread_for_customer: bool,
     pub unread_for_radar: bool,
     pub client_msg_id: Option<String>,
-    pub article_id: Option<i64>,
+    /// Copy the article id of the customer's newest article message (spec §7 R5 step 4); looked
+    /// up by the statement that stores the batch.
+    pub quotes_article: bool,
     pub counter: Counter,
 }
 
@@ -40,7 +42,7 @@ pub enum Origin {
     /// M6 / WS-M: the customer writes (read for them; unread for the radar user).
     CustomerText,
     /// R5 / WS-R1: the radar user writes, quoting the pair's latest article if any.
-    RadarText { article_id: Option<i64> },
+    RadarText,
     /// The greeting a new binding posts for the radar user (counts nowhere).
     Greeting,
     /// "我的手机号是: …" after M7: from the customer, unread for both so every socket shows it.
@@ -61,7 +63,7 @@ impl Origin {
         use Origin::*;
         let (send_type, unread_for_customer, unread_for_radar, counter) = match self {
             CustomerText => (2, false, true, Counter::CustomerMessage),
-            RadarText { .. } => (1, true, false, Counter::RadarMessage),
+            RadarText => (1, true, false, Counter::RadarMessage),
             Greeting => (1, true, false, Counter::None),
             PhoneEcho | Consult => (2, true, true, Counter::CustomerMessage),
         };
@@ -73,10 +75,7 @@ impl Origin {
             unread_for_customer,
             unread_for_radar,
             client_msg_id,
-            article_id: match self {
-                RadarText { article_id } => article_id,
-                _ => None,
-            },
+            quotes_article: self == RadarText,
             counter,
         }
     }
@@ -91,6 +90,10 @@ pub struct Stored {
     pub create_date: DateTime<Utc>,
     /// False when a retry with the same `client_msg_id` returned the first message.
     pub inserted: bool,
+    /// What the customer's push needs, as the batch saw it: their unread radar messages of the
+    /// pair counting this one, and their read watermark (issue 10: pushes read nothing).
+    pub customer_badge: i64,
+    pub customer_read_seq: i64,
 }
 
 /// Messages in the pair (excluding stored temp media).
@@ -116,7 +119,7 @@ mod tests {
                 m.unread_for_customer,
                 m.unread_for_radar,
                 m.counter,
-                m.article_id,
+                m.quotes_article,
             )
         };
         let (customer, radar, none) = (
@@ -126,25 +129,11 @@ mod tests {
         );
         assert_eq!(
             rules(Origin::CustomerText),
-            (2, false, true, customer, Option::None)
+            (2, false, true, customer, false)
         );
-        assert_eq!(
-            rules(Origin::RadarText {
-                article_id: Some(9)
-            }),
-            (1, true, false, radar, Some(9))
-        );
-        assert_eq!(
-            rules(Origin::Greeting),
-            (1, true, false, none, Option::None)
-        );
-        assert_eq!(
-            rules(Origin::PhoneEcho),
-            (2, true, true, customer, Option::None)
-        );
-        assert_eq!(
-            rules(Origin::Consult),
-            (2, true, true, customer, Option::None)
-        );
+        assert_eq!(rules(Origin::RadarText), (1, true, false, radar, true));
+        assert_eq!(rules(Origin::Greeting), (1, true, false, none, false));
+        assert_eq!(rules(Origin::PhoneEcho), (2, true, true, customer, false));
+        assert_eq!(rules(Origin::Consult), (2, true, true, customer, false));
     }
 }

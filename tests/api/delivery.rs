@@ -69,7 +69,7 @@ async fn store_silently(
         .query_one(
             "SELECT id, seq FROM chat_insert_batch(ARRAY[$1::bigint], ARRAY[$2::bigint], ARRAY[$3::bigint], \
              ARRAY[1::smallint], ARRAY[$4::jsonb], ARRAY[true], ARRAY[false], ARRAY[$5::varchar], \
-             ARRAY[NULL::bigint], ARRAY[2])",
+             ARRAY[false], ARRAY[2])",
             &[&id, &radar.id, &customer.id, &content, &cmid],
         )
         .await
@@ -136,6 +136,41 @@ async fn a_socket_that_sees_a_seq_jump_sends_the_missing_messages_first() {
     assert_eq!(pushed(&ws.next().await), ("lost 2".into(), 2));
     assert_eq!(pushed(&ws.next().await), ("live".into(), 3));
     ws.silent_for(300).await;
+}
+
+/// WS-M pushes carry the customer's badge *before* the pushed message is marked read (spec
+/// §6.6), from the writer's snapshot and without a database read; marks still on their way to
+/// the database are taken off again, so a burst shows 4 then 1, never 4 then 5.
+#[actix_web::test]
+async fn pushed_badges_count_unread_messages_before_the_push_marks_them_read() {
+    let app = spawn_app().await;
+    let (_c, radar, customer) = pair(&app).await;
+    for text in ["old 1", "old 2", "old 3"] {
+        radar_says(&app, &radar, &customer, text).await;
+    }
+    // `register` puts the customer inside the chat page: pushes are marked read from now on.
+    let mut ws = customer_socket(&app, &customer, &radar, json!({})).await;
+    let (a, b) = tokio::join!(
+        radar_says(&app, &radar, &customer, "new 1"),
+        radar_says(&app, &radar, &customer, "new 2")
+    );
+    assert_eq!(
+        (a["code"].as_i64(), b["code"].as_i64()),
+        (Some(200), Some(200))
+    );
+    let badges: Vec<i64> = [ws.next().await, ws.next().await]
+        .iter()
+        .map(|f| f["data"]["unread_msg_num"].as_i64().unwrap())
+        .collect();
+    assert_eq!(badges, vec![4, 1]);
+    // The marks land: nothing is left unread, and the next push counts only itself.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let unread = app
+        .scalar("SELECT customer_unread::bigint FROM conversations", &[])
+        .await;
+    assert_eq!(unread, 0);
+    radar_says(&app, &radar, &customer, "new 3").await;
+    assert_eq!(ws.next().await["data"]["unread_msg_num"], 1);
 }
 
 #[actix_web::test]
@@ -384,6 +419,7 @@ async fn a_row_the_database_refuses_fails_alone_and_its_batch_is_stored() {
             store_timeout: Duration::from_secs(2),
             admission_delay: Duration::ZERO,
         },
+        std::sync::Arc::new(radar::chat::bus::local::LocalBus::default()),
     );
     let message = |text: &str| NewMessage {
         radar_user: radar.id,
@@ -393,7 +429,7 @@ async fn a_row_the_database_refuses_fails_alone_and_its_batch_is_stored() {
         unread_for_customer: true,
         unread_for_radar: false,
         client_msg_id: None,
-        article_id: None,
+        quotes_article: false,
         counter: Counter::RadarMessage,
     };
     let (a, bad, b) = tokio::join!(

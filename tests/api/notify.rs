@@ -132,6 +132,29 @@ async fn a_message_read_before_the_delay_sends_nothing() {
     assert!(template_sends(&app).await.is_empty());
 }
 
+/// One check per pair waits at a time (a busy conversation costs one timer, not one per
+/// message); when the message it waited for was read, it waits for the next unread one instead.
+#[actix_web::test]
+async fn a_message_sent_while_a_check_waits_is_notified_once_when_due() {
+    let app = app(1).await;
+    let (radar, customer) = prepare(&app).await;
+    radar_says(&app, &radar, &customer).await;
+    app.get_signed(
+        "/zhugeleida/xiaochengxu/chat/getmsg/0",
+        &customer,
+        &format!("u_id={}", radar.id),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    radar_says(&app, &radar, &customer).await;
+    radar_says(&app, &radar, &customer).await;
+    // The first check (due at 1 s) finds the first message read and waits for the second.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(template_sends(&app).await.is_empty(), "not due yet");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(template_sends(&app).await.len(), 1);
+}
+
 // --- Subscribe messages (issue 13) ----------------------------------------------------------
 
 const GRANT: &str = "/zhugeleida/xiaochengxu/subscribe/grant/0";

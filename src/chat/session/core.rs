@@ -39,6 +39,14 @@ impl Reply {
         Reply::default()
     }
 
+    /// One frame already serialized.
+    pub(super) fn text(frame: String) -> Reply {
+        Reply {
+            frames: vec![frame],
+            ..Reply::default()
+        }
+    }
+
     pub(super) fn one(frame: Value) -> Reply {
         Reply {
             frames: vec![frame.to_string()],
@@ -120,6 +128,8 @@ pub struct Core {
     /// WS-M: `register` puts the customer inside the chat page, `query_num` outside.
     pub(super) inside_chat: bool,
     pub(super) query_nums: u32,
+    /// WS-M: read marks on their way to the database (for the badge of the next pushes).
+    pub(super) marks: super::pushes::PendingMarks,
     closer: Option<Closer>,
 }
 
@@ -136,6 +146,7 @@ impl Core {
             last_badge: None,
             inside_chat: false,
             query_nums: 0,
+            marks: Default::default(),
             closer,
         }
     }

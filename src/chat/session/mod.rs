@@ -190,7 +190,7 @@ impl Session {
             return;
         }
         while let Some(event) = self.held.pop_front() {
-            self.submit(Work::Push(event), ctx);
+            self.push(event, ctx);
         }
         if self.close_after_sends {
             self.submit(Work::Shutdown, ctx);
@@ -244,6 +244,31 @@ impl Session {
             }
             (false, _) => {}
         }
+    }
+
+    /// Answers a push at once when it needs no I/O (the usual live message), else through the
+    /// core's queue like any other work.
+    fn push(
+        &mut self,
+        event: Arc<crate::chat::event::Event>,
+        ctx: &mut ws::WebsocketContext<Self>,
+    ) {
+        if self.pending.is_empty() {
+            if let Some(core) = self.core.as_mut() {
+                if let Some(result) = core.push_now(&event) {
+                    // As `Core::on_push`: a push that failed is caught up shortly.
+                    let reply = result.unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, conn = self.conn, "push failed; catching up again shortly");
+                        Reply {
+                            sync_later: true,
+                            ..Reply::default()
+                        }
+                    });
+                    return self.apply(reply, ctx);
+                }
+            }
+        }
+        self.submit(Work::Push(event), ctx);
     }
 
     /// Hands `work` to the core, or queues it while the core is lent out: a frame or push may
@@ -420,7 +445,7 @@ impl Handler<Push> for Session {
     fn handle(&mut self, push: Push, ctx: &mut Self::Context) {
         match push {
             Push::Event(event) if self.must_hold(&event) => self.held.push_back(event),
-            Push::Event(event) => self.submit(Work::Push(event), ctx),
+            Push::Event(event) => self.push(event, ctx),
             Push::Sync => self.submit(Work::Sync, ctx),
             Push::Shutdown => self.submit(Work::Shutdown, ctx),
         }
