@@ -75,7 +75,6 @@ struct Listener {
     interest: Interest,
     target: Target,
     closer: Option<Closer>,
-    overflowed: bool,
 }
 
 /// Adds a listener; answers once the node's subscription to `channel` is live.
@@ -269,7 +268,6 @@ impl Handler<Bind> for Registry {
             interest: msg.interest,
             target: Target::Session(msg.session),
             closer: msg.closer,
-            overflowed: false,
         };
         let live = self.add(msg.channel, listener);
         Box::pin(async move {
@@ -289,7 +287,6 @@ impl Handler<Wait> for Registry {
             interest: msg.interest,
             target: Target::Waiter(Some(msg.wake)),
             closer: None,
-            overflowed: false,
         };
         let live = self.add(msg.channel, listener);
         Box::pin(async move {
@@ -333,17 +330,17 @@ impl Handler<Deliver> for Registry {
                 Target::Session(session) => {
                     match session.try_send(Push::Event(event.clone())) {
                         Ok(()) => {}
-                        Err(SendError::Full(_)) if !listener.overflowed => {
+                        Err(SendError::Full(_)) => {
                             // A full mailbox means the client stopped reading and the session
                             // froze (its context is only polled while the client reads): end
-                            // the connection with a 1008 close frame instead of the backlog.
-                            listener.overflowed = true;
+                            // the connection with a 1008 close frame instead of the backlog,
+                            // and deliver nothing more to it.
                             tracing::info!(conn = listener.conn, "websocket mailbox full");
                             if let Some(closer) = &listener.closer {
                                 closer.close(1008, SLOW_CONSUMER);
                             }
+                            closed.push(listener.conn);
                         }
-                        Err(SendError::Full(_)) => {}
                         Err(SendError::Closed(_)) => closed.push(listener.conn),
                     }
                 }

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
 use crate::chat::bus::Bus;
@@ -33,6 +33,7 @@ use crate::chat::event::{Channel, ChatMessage, CustomerView, Event};
 use crate::error::cause_unavailable;
 use crate::sql;
 use crate::store::message::{NewMessage, Stored};
+use crate::store::Dedicated;
 use crate::telemetry::metrics::names;
 
 /// Queued sends the channel can hold; admission refuses long before this in practice.
@@ -172,13 +173,17 @@ async fn run(
     bus: Arc<dyn Bus>,
 ) {
     let mut batch = Vec::with_capacity(config.batch.max_rows);
+    // The writer's own connection, opened from this task: its socket is polled on this thread, so
+    // a round trip wakes no other thread (a pooled connection is driven by whichever HTTP worker
+    // opened it). Behind a mutex only to lend it to the retry loops; nothing else takes it.
+    let db = Mutex::new(Dedicated::new(pool));
     while next_batch(&mut rx, config.batch, &mut batch).await {
         // Busy before the queue count drops, so `close` never sees both at rest mid-batch.
         meter.busy.store(true, Ordering::SeqCst);
         meter.queued.fetch_sub(batch.len(), Ordering::SeqCst);
         let jobs = std::mem::take(&mut batch);
         let started = Instant::now();
-        flush(&pool, &config, jobs, &meter, &*bus).await;
+        flush(&db, &config, jobs, &meter, &*bus).await;
         let elapsed = started.elapsed();
         metrics::histogram!(names::CHAT_BATCH_COMMIT).record(elapsed.as_secs_f64());
         let took = elapsed.as_micros() as u64;
@@ -192,14 +197,20 @@ async fn run(
 }
 
 /// Writes `jobs`, publishes what was stored and answers every one of them.
-async fn flush(pool: &Pool, config: &WriterConfig, jobs: Vec<Job>, meter: &Meter, bus: &dyn Bus) {
+async fn flush(
+    db: &Mutex<Dedicated>,
+    config: &WriterConfig,
+    jobs: Vec<Job>,
+    meter: &Meter,
+    bus: &dyn Bus,
+) {
     let deadline = Instant::now() + config.store_timeout;
-    let ids = match with_db_retries(deadline, || reserve_ids(pool, jobs.len())).await {
+    let ids = match with_db_retries(deadline, || reserve_ids(db, jobs.len())).await {
         Ok(ids) => ids,
         Err(e) => return answer_all(jobs, e),
     };
     let messages: Vec<&NewMessage> = jobs.iter().map(|j| &j.message).collect();
-    match with_db_retries(deadline, || insert_batch(pool, &ids, &messages)).await {
+    match with_db_retries(deadline, || insert_batch(db, &ids, &messages)).await {
         Ok(stored) => {
             metrics::histogram!(names::CHAT_BATCH_ROWS).record(jobs.len() as f64);
             metrics::counter!(names::CHAT_PERSISTED).increment(jobs.len() as u64);
@@ -215,7 +226,7 @@ async fn flush(pool: &Pool, config: &WriterConfig, jobs: Vec<Job>, meter: &Meter
             tracing::warn!(rows = jobs.len(), %reason, "batch refused; storing its rows one by one");
             for (job, id) in jobs.into_iter().zip(ids) {
                 let (one, one_id) = ([&job.message], [id]);
-                let result = with_db_retries(deadline, || insert_batch(pool, &one_id, &one)).await;
+                let result = with_db_retries(deadline, || insert_batch(db, &one_id, &one)).await;
                 let result = result.map(|mut s| s.remove(0));
                 if let Ok(s) = &result {
                     publish(bus, &job.message, s);
@@ -281,35 +292,51 @@ fn classify(e: anyhow::Error) -> WriteError {
     }
 }
 
+/// Runs `query` on the writer's connection; a connection that failed is dropped (the next
+/// attempt opens a new one).
+async fn on_connection<T>(
+    db: &Mutex<Dedicated>,
+    query: impl AsyncFnOnce(&deadpool_postgres::ClientWrapper) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let mut conn = db.lock().await;
+    let result = match conn.get().await {
+        Ok(client) => query(client).await,
+        Err(e) => Err(e),
+    };
+    if result.as_ref().is_err_and(cause_unavailable) {
+        conn.reset();
+    }
+    result
+}
+
 /// Reserves `n` message ids, in order (the batch's idempotency key).
-async fn reserve_ids(pool: &Pool, n: usize) -> Result<Vec<i64>, WriteError> {
-    let run = async {
-        let db = pool.get().await?;
+async fn reserve_ids(db: &Mutex<Dedicated>, n: usize) -> Result<Vec<i64>, WriteError> {
+    on_connection(db, async |db| {
         let stmt = db.prepare_cached(sql!("message/next_ids")).await?;
         let n = i64::try_from(n)?;
         let rows = db.query(&stmt, &[&n]).await?;
-        anyhow::Ok(rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>())
-    };
-    run.await.map_err(classify)
+        Ok(rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>())
+    })
+    .await
+    .map_err(classify)
 }
 
 /// One call of `chat_insert_batch` for `ms`, with their reserved `ids`.
 async fn insert_batch(
-    pool: &Pool,
+    db: &Mutex<Dedicated>,
     ids: &[i64],
     ms: &[&NewMessage],
 ) -> Result<Vec<Stored>, WriteError> {
-    retry_conflicts(|| insert_batch_once(pool, ids, ms))
+    retry_conflicts(|| on_connection(db, async |db| insert_batch_once(db, ids, ms).await))
         .await
         .map_err(classify)
 }
 
 async fn insert_batch_once(
-    pool: &Pool,
+    db: &deadpool_postgres::ClientWrapper,
     ids: &[i64],
     ms: &[&NewMessage],
 ) -> anyhow::Result<Vec<Stored>> {
-    let db = pool.get().await?;
     let col = |f: fn(&NewMessage) -> i64| ms.iter().map(|m| f(m)).collect::<Vec<i64>>();
     let users = col(|m| m.radar_user);
     let customers = col(|m| m.customer);
