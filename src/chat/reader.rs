@@ -85,10 +85,12 @@ async fn run(
     // Read flags are not worth waiting for an fsync, so the reader's own connection commits
     // asynchronously: a crash may forget the last read marks of a fraction of a second, never a
     // message. Its statements only look conversations up by key: with a handful of keys against a
-    // small table the planner would rather scan the table (every row, every batch).
+    // small table the planner would rather scan the table (every row, every batch), and with the
+    // values of each call it would plan each batch again.
     let mut conn = Dedicated::with_setup(
         pool,
-        "SET synchronous_commit = off; SET enable_seqscan = off",
+        "SET synchronous_commit = off; SET enable_seqscan = off; \
+         SET plan_cache_mode = force_generic_plan",
     );
     while next_batch(&mut rx, config, &mut batch).await {
         let marks = std::mem::take(&mut batch);

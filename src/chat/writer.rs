@@ -173,17 +173,21 @@ async fn run(
     bus: Arc<dyn Bus>,
 ) {
     let mut batch = Vec::with_capacity(config.batch.max_rows);
-    // The writer's own connection, opened from this task: its socket is polled on this thread, so
-    // a round trip wakes no other thread (a pooled connection is driven by whichever HTTP worker
-    // opened it). Behind a mutex only to lend it to the retry loops; nothing else takes it.
-    let db = Mutex::new(Dedicated::new(pool));
+    let mut task = Task {
+        db: Mutex::new(Dedicated::new(pool)),
+        config,
+        meter,
+        bus,
+        stash: IdStash::default(),
+    };
     while next_batch(&mut rx, config.batch, &mut batch).await {
+        let meter = task.meter.clone();
         // Busy before the queue count drops, so `close` never sees both at rest mid-batch.
         meter.busy.store(true, Ordering::SeqCst);
         meter.queued.fetch_sub(batch.len(), Ordering::SeqCst);
         let jobs = std::mem::take(&mut batch);
         let started = Instant::now();
-        flush(&db, &config, jobs, &meter, &*bus).await;
+        task.flush(jobs).await;
         let elapsed = started.elapsed();
         metrics::histogram!(names::CHAT_BATCH_COMMIT).record(elapsed.as_secs_f64());
         let took = elapsed.as_micros() as u64;
@@ -196,45 +200,96 @@ async fn run(
     }
 }
 
-/// Writes `jobs`, publishes what was stored and answers every one of them.
-async fn flush(
-    db: &Mutex<Dedicated>,
-    config: &WriterConfig,
-    jobs: Vec<Job>,
-    meter: &Meter,
-    bus: &dyn Bus,
-) {
-    let deadline = Instant::now() + config.store_timeout;
-    let ids = match with_db_retries(deadline, || reserve_ids(db, jobs.len())).await {
-        Ok(ids) => ids,
-        Err(e) => return answer_all(jobs, e),
-    };
-    let messages: Vec<&NewMessage> = jobs.iter().map(|j| &j.message).collect();
-    match with_db_retries(deadline, || insert_batch(db, &ids, &messages)).await {
-        Ok(stored) => {
-            metrics::histogram!(names::CHAT_BATCH_ROWS).record(jobs.len() as f64);
-            metrics::counter!(names::CHAT_PERSISTED).increment(jobs.len() as u64);
-            for (job, s) in jobs.iter().zip(&stored) {
-                publish(bus, &job.message, s);
-            }
-            for (job, s) in jobs.into_iter().zip(stored) {
-                let _ = job.reply.send(Ok(s));
-            }
+/// Ids reserved by the previous batch's statement for the next ones, so a batch under load needs
+/// one round trip, not two. Used only while fresh: ids are meant to follow commit order across
+/// nodes closely (legacy `since_id` readers page by id), so a stash left over from a quiet spell
+/// is dropped and the batch reserves its own.
+#[derive(Default)]
+struct IdStash {
+    ids: std::collections::VecDeque<i64>,
+    at: Option<Instant>,
+}
+
+/// How long reserved ids stay usable.
+const STASH_FRESH: Duration = Duration::from_millis(20);
+
+impl IdStash {
+    /// `n` ids in order, if the stash holds that many fresh ones.
+    fn take(&mut self, n: usize) -> Option<Vec<i64>> {
+        let fresh = self.at.is_some_and(|at| at.elapsed() <= STASH_FRESH);
+        if !fresh || self.ids.len() < n {
+            self.ids.clear();
+            return None;
         }
-        Err(WriteError::Refused(reason)) if jobs.len() > 1 => {
-            meter.splits.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(rows = jobs.len(), %reason, "batch refused; storing its rows one by one");
-            for (job, id) in jobs.into_iter().zip(ids) {
-                let (one, one_id) = ([&job.message], [id]);
-                let result = with_db_retries(deadline, || insert_batch(db, &one_id, &one)).await;
-                let result = result.map(|mut s| s.remove(0));
-                if let Ok(s) = &result {
-                    publish(bus, &job.message, s);
+        Some(self.ids.drain(..n).collect())
+    }
+
+    fn refill(&mut self, ids: Vec<i64>) {
+        self.ids.clear();
+        self.ids.extend(ids);
+        self.at = Some(Instant::now());
+    }
+
+    /// How many ids to reserve for the batches after one of `n` rows.
+    fn want(n: usize, max_rows: usize) -> i32 {
+        (n * 2).clamp(16, max_rows.max(16)) as i32
+    }
+}
+
+/// The writer task's state.
+struct Task {
+    /// The writer's own connection, opened from this task: its socket is polled on this thread,
+    /// so a round trip wakes no other thread (a pooled connection is driven by whichever HTTP
+    /// worker opened it). Behind a mutex only to lend it to the retry loops.
+    db: Mutex<Dedicated>,
+    config: WriterConfig,
+    meter: Arc<Meter>,
+    bus: Arc<dyn Bus>,
+    stash: IdStash,
+}
+
+impl Task {
+    /// Writes `jobs`, publishes what was stored and answers every one of them.
+    async fn flush(&mut self, jobs: Vec<Job>) {
+        let db = &self.db;
+        let deadline = Instant::now() + self.config.store_timeout;
+        let ids = match self.stash.take(jobs.len()) {
+            Some(ids) => ids,
+            None => match with_db_retries(deadline, || reserve_ids(db, jobs.len())).await {
+                Ok(ids) => ids,
+                Err(e) => return answer_all(jobs, e),
+            },
+        };
+        let messages: Vec<&NewMessage> = jobs.iter().map(|j| &j.message).collect();
+        let want = IdStash::want(jobs.len(), self.config.batch.max_rows);
+        match with_db_retries(deadline, || insert_batch(db, &ids, &messages, want)).await {
+            Ok((stored, next_ids)) => {
+                self.stash.refill(next_ids);
+                metrics::histogram!(names::CHAT_BATCH_ROWS).record(jobs.len() as f64);
+                metrics::counter!(names::CHAT_PERSISTED).increment(jobs.len() as u64);
+                for (job, s) in jobs.iter().zip(&stored) {
+                    publish(&*self.bus, &job.message, s);
                 }
-                let _ = job.reply.send(result);
+                for (job, s) in jobs.into_iter().zip(stored) {
+                    let _ = job.reply.send(Ok(s));
+                }
             }
+            Err(WriteError::Refused(reason)) if jobs.len() > 1 => {
+                self.meter.splits.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(rows = jobs.len(), %reason, "batch refused; storing its rows one by one");
+                for (job, id) in jobs.into_iter().zip(ids) {
+                    let (one, one_id) = ([&job.message], [id]);
+                    let result =
+                        with_db_retries(deadline, || insert_batch(db, &one_id, &one, 0)).await;
+                    let result = result.map(|(mut s, _)| s.remove(0));
+                    if let Ok(s) = &result {
+                        publish(&*self.bus, &job.message, s);
+                    }
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => answer_all(jobs, e),
         }
-        Err(e) => answer_all(jobs, e),
     }
 }
 
@@ -321,13 +376,15 @@ async fn reserve_ids(db: &Mutex<Dedicated>, n: usize) -> Result<Vec<i64>, WriteE
     .map_err(classify)
 }
 
-/// One call of `chat_insert_batch` for `ms`, with their reserved `ids`.
+/// One call of `chat_insert_batch` for `ms`, with their reserved `ids`; also reserves `reserve`
+/// ids for the next batches (answered second).
 async fn insert_batch(
     db: &Mutex<Dedicated>,
     ids: &[i64],
     ms: &[&NewMessage],
-) -> Result<Vec<Stored>, WriteError> {
-    retry_conflicts(|| on_connection(db, async |db| insert_batch_once(db, ids, ms).await))
+    reserve: i32,
+) -> Result<(Vec<Stored>, Vec<i64>), WriteError> {
+    retry_conflicts(|| on_connection(db, async |db| insert_batch_once(db, ids, ms, reserve).await))
         .await
         .map_err(classify)
 }
@@ -336,7 +393,8 @@ async fn insert_batch_once(
     db: &deadpool_postgres::ClientWrapper,
     ids: &[i64],
     ms: &[&NewMessage],
-) -> anyhow::Result<Vec<Stored>> {
+    reserve: i32,
+) -> anyhow::Result<(Vec<Stored>, Vec<i64>)> {
     let col = |f: fn(&NewMessage) -> i64| ms.iter().map(|m| f(m)).collect::<Vec<i64>>();
     let users = col(|m| m.radar_user);
     let customers = col(|m| m.customer);
@@ -362,6 +420,7 @@ async fn insert_batch_once(
                 &cmids,
                 &quotes,
                 &counters,
+                &reserve,
             ],
         )
         .await?;
@@ -371,7 +430,11 @@ async fn insert_batch_once(
         rows.len(),
         ms.len()
     );
-    Ok(rows
+    let next_ids = rows
+        .first()
+        .and_then(|r| r.get::<_, Option<Vec<i64>>>("next_ids"))
+        .unwrap_or_default();
+    let stored = rows
         .iter()
         .zip(ids)
         .map(|(r, reserved)| {
@@ -386,5 +449,26 @@ async fn insert_batch_once(
                 customer_read_seq: r.get("customer_read_seq"),
             }
         })
-        .collect())
+        .collect();
+    Ok((stored, next_ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_stash_gives_fresh_ids_in_order_and_drops_stale_or_short_ones() {
+        let mut stash = IdStash::default();
+        assert_eq!(stash.take(1), None, "empty");
+        stash.refill(vec![10, 11, 12]);
+        assert_eq!(stash.take(2), Some(vec![10, 11]));
+        assert_eq!(stash.take(2), None, "one left is too few");
+        assert_eq!(stash.take(1), None, "a short stash is dropped, not kept");
+        stash.refill(vec![20, 21]);
+        stash.at = Some(Instant::now() - STASH_FRESH * 2);
+        assert_eq!(stash.take(1), None, "stale");
+        assert_eq!(IdStash::want(3, 64), 16);
+        assert_eq!(IdStash::want(50, 64), 64);
+    }
 }
