@@ -67,6 +67,7 @@ pub struct ChatSettings {
     pub ws_send_enabled: bool,
     pub write_batch_rows: usize,
     pub write_batch_window_ms: u64,
+    pub read_batch_window_ms: u64,
     pub store_timeout_ms: u64,
     pub admission_delay_ms: u64,
     pub catchup_poll_ms: u64,

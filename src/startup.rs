@@ -215,7 +215,11 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         bus.clone(),
     );
     let read_bus = bus.clone();
-    let reader = Reader::start(db.clone(), batch, move |change| {
+    let read_batch = BatchConfig {
+        max_rows: settings.chat.write_batch_rows,
+        window: Duration::from_millis(settings.chat.read_batch_window_ms),
+    };
+    let reader = Reader::start(db.clone(), read_batch, move |change| {
         let (channel, event) = match change {
             ReadChange::CustomerRead {
                 radar_user,
