@@ -260,6 +260,10 @@ impl Inner {
         } else if self.eof {
             Poll::Ready(None)
         } else {
+            // Nothing buffered: a long-lived payload (a websocket) that waits keeps no queue.
+            if self.items.capacity() > 0 {
+                self.items = VecDeque::new();
+            }
             self.need_read = true;
             self.register(cx);
             self.wake_io();
