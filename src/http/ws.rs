@@ -17,12 +17,13 @@ fn start(
     family: SocketFamily,
     req: &HttpRequest,
     payload: web::Payload,
-    state: &AppState,
+    state: &web::Data<AppState>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let mut response = ws::handshake(req)?;
     let counter = Arc::new(FlushCounter::default());
     let socket = req.conn_data::<ConnSocket>().copied();
-    let session = Session::new(family, state.clone(), counter.clone(), socket);
+    // The session shares the node's state (one pointer, not a copy per socket).
+    let session = Session::new(family, state.clone().into_inner(), counter.clone(), socket);
     let codec = actix_http::ws::Codec::new().max_size(state.settings.chat.max_frame_bytes);
     let frames = ws::WebsocketContext::with_codec(session, payload, codec);
     Ok(response.streaming(Counted::new(frames, counter)))

@@ -54,7 +54,8 @@ pub struct Session {
     family: SocketFamily,
     /// Frames and pushes waiting while the core is lent out, in arrival order.
     pending: VecDeque<Work>,
-    state: AppState,
+    /// Shared with every session of the node (the core holds its own copy: it is lent out).
+    state: Arc<AppState>,
     conn: u64,
     out: Outbound,
     last_seen: Instant,
@@ -92,7 +93,7 @@ impl Session {
     /// A session of `family`; `counter` is shared with the response stream (see `outbound`).
     pub fn new(
         family: SocketFamily,
-        state: AppState,
+        state: Arc<AppState>,
         counter: Arc<FlushCounter>,
         socket: Option<ConnSocket>,
     ) -> Session {
@@ -106,7 +107,12 @@ impl Session {
         let conn = next_conn_id();
         let closer = Closer::new(counter, socket);
         Session {
-            core: Some(Core::new(family, state.clone(), conn, Some(closer.clone()))),
+            core: Some(Core::new(
+                family,
+                AppState::clone(&state),
+                conn,
+                Some(closer.clone()),
+            )),
             family,
             pending: VecDeque::new(),
             state,
@@ -165,7 +171,7 @@ impl Session {
     fn start_send(&mut self, job: SendJob, ctx: &mut ws::WebsocketContext<Self>) {
         let n = self.sends.started;
         self.sends.started += 1;
-        let state = self.state.clone();
+        let state = AppState::clone(&self.state);
         ctx.spawn(
             job.run(state)
                 .into_actor(self)

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -33,6 +33,9 @@ pub struct FlushCounter {
     close_frame: Mutex<Option<Bytes>>,
     /// The response stream's task, woken when the session is closed from outside.
     waker: AtomicWaker,
+    /// The connection's socket, cut off by `Closer` (kept here once rather than in every
+    /// `Closer`: the session, its core and the registry each hold one).
+    socket: OnceLock<ConnSocket>,
 }
 
 impl FlushCounter {
@@ -64,18 +67,21 @@ impl FlushCounter {
 #[derive(Debug, Clone)]
 pub struct Closer {
     counter: Arc<FlushCounter>,
-    socket: Option<ConnSocket>,
 }
 
 impl Closer {
     pub fn new(counter: Arc<FlushCounter>, socket: Option<ConnSocket>) -> Closer {
-        Closer { counter, socket }
+        if let Some(socket) = socket {
+            // A counter belongs to one connection: its socket is set once.
+            let _ = counter.socket.set(socket);
+        }
+        Closer { counter }
     }
 
     /// Closes with `code` (1008 slow consumer, 1012 restart…) and `reason`.
     pub fn close(&self, code: u16, reason: &str) {
         self.counter.close_with(code, reason);
-        if let Some(socket) = self.socket {
+        if let Some(&socket) = self.counter.socket.get() {
             actix_web::rt::spawn(async move {
                 tokio::time::sleep(CLOSE_GRACE).await;
                 socket.cut_off();
