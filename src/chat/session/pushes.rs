@@ -142,7 +142,8 @@ impl Core {
     /// snapshot (from the database, or from a node of an older version).
     async fn deliver_in_order(&mut self, m: &ChatMessage) -> Result<Reply, ApiError> {
         let mut reply = Reply::none();
-        if let Some(last) = self.last_seq {
+        let before = self.last_seq;
+        if let Some(last) = before {
             if m.seq <= last {
                 return Ok(reply);
             }
@@ -151,14 +152,25 @@ impl Core {
                 return Ok(reply);
             }
         }
+        match self.render_after_fill(m).await {
+            Ok(frame) => reply.frames.push(frame),
+            Err(e) => {
+                // The filled frames are dropped with the reply: resend them on the catch-up.
+                self.last_seq = before;
+                return Err(e);
+            }
+        }
+        self.last_seq = Some(m.seq);
+        Ok(reply)
+    }
+
+    /// The frame of `m`, reading the customer's badge when the event does not carry it.
+    async fn render_after_fill(&mut self, m: &ChatMessage) -> Result<String, ApiError> {
         let view = match (self.family, m.customer_view) {
             (SocketFamily::MiniProgram, None) => Some(self.customer_view_now().await?),
             (_, view) => view,
         };
-        let frame = self.render_push(m, view)?;
-        reply.frames.push(frame);
-        self.last_seq = Some(m.seq);
-        Ok(reply)
+        self.render_push(m, view)
     }
 
     /// The customer's badge and watermark as the database has them now (WS-M only).
