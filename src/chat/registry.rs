@@ -193,7 +193,10 @@ impl Registry {
         if let Some(old) = self.conns.insert(listener.conn, channel) {
             self.remove_from(old, listener.conn);
         }
-        let list = self.channels.entry(channel).or_default();
+        let list = self
+            .channels
+            .entry(channel)
+            .or_insert_with(|| Vec::with_capacity(1));
         list.push(listener);
         if list.len() == 1 {
             let fut = self.bus.subscribe(channel).shared();
@@ -260,7 +263,7 @@ impl Handler<CloseAll> for Registry {
 }
 
 impl Handler<Bind> for Registry {
-    type Result = ResponseFuture<()>;
+    type Result = ResponseActFuture<Self, ()>;
 
     fn handle(&mut self, msg: Bind, _: &mut Context<Self>) -> Self::Result {
         let listener = Listener {
@@ -269,12 +272,25 @@ impl Handler<Bind> for Registry {
             target: Target::Session(msg.session),
             closer: msg.closer,
         };
+        let channel = msg.channel;
         let live = self.add(msg.channel, listener);
-        Box::pin(async move {
-            if let Some(fut) = live {
-                fut.await;
+        Box::pin(
+            async move {
+                if let Some(fut) = live {
+                    fut.await;
+                }
             }
-        })
+            .into_actor(self)
+            .map(move |_, act, _| {
+                if act
+                    .pending
+                    .get(&channel)
+                    .is_some_and(|f| f.peek().is_some())
+                {
+                    act.pending.remove(&channel);
+                }
+            }),
+        )
     }
 }
 

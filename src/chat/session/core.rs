@@ -113,7 +113,7 @@ pub(super) struct Bound {
 /// A session's state that async work needs.
 pub struct Core {
     pub(super) family: SocketFamily,
-    pub(super) state: AppState,
+    pub(super) state: std::sync::Arc<AppState>,
     conn: u64,
     /// The verified (user_id, token): later frames are checked without a database round trip.
     token: Option<(i64, String)>,
@@ -134,7 +134,12 @@ pub struct Core {
 }
 
 impl Core {
-    pub fn new(family: SocketFamily, state: AppState, conn: u64, closer: Option<Closer>) -> Core {
+    pub fn new(
+        family: SocketFamily,
+        state: std::sync::Arc<AppState>,
+        conn: u64,
+        closer: Option<Closer>,
+    ) -> Core {
         Core {
             family,
             state,

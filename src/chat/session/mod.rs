@@ -54,7 +54,7 @@ pub struct Session {
     family: SocketFamily,
     /// Frames and pushes waiting while the core is lent out, in arrival order.
     pending: VecDeque<Work>,
-    /// Shared with every session of the node (the core holds its own copy: it is lent out).
+    /// Shared with every session of the node, and with the core.
     state: Arc<AppState>,
     conn: u64,
     out: Outbound,
@@ -107,12 +107,7 @@ impl Session {
         let conn = next_conn_id();
         let closer = Closer::new(counter, socket);
         Session {
-            core: Some(Core::new(
-                family,
-                AppState::clone(&state),
-                conn,
-                Some(closer.clone()),
-            )),
+            core: Some(Core::new(family, state.clone(), conn, Some(closer.clone()))),
             family,
             pending: VecDeque::new(),
             state,
