@@ -67,6 +67,7 @@ pub struct ChatSettings {
     pub ws_send_enabled: bool,
     pub write_batch_rows: usize,
     pub write_batch_window_ms: u64,
+    pub writers: usize,
     pub read_batch_window_ms: u64,
     pub store_timeout_ms: u64,
     pub admission_delay_ms: u64,
@@ -280,8 +281,12 @@ impl Settings {
                 "bad configuration: chat.client_timeout_secs must exceed chat.heartbeat_secs (> 0)"
             );
         }
-        if chat.write_batch_rows == 0 || chat.outbound_queue_frames == 0 || chat.rate_per_sec == 0 {
-            anyhow::bail!("bad configuration: chat.write_batch_rows, chat.outbound_queue_frames and chat.rate_per_sec must be at least 1");
+        if chat.write_batch_rows == 0
+            || chat.writers == 0
+            || chat.outbound_queue_frames == 0
+            || chat.rate_per_sec == 0
+        {
+            anyhow::bail!("bad configuration: chat.write_batch_rows, chat.writers, chat.outbound_queue_frames and chat.rate_per_sec must be at least 1");
         }
         if let MetricsBind::Separate(addr) = self.metrics.resolved() {
             if addr.parse::<std::net::SocketAddr>().is_err() {

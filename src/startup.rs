@@ -211,6 +211,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
             batch,
             store_timeout: Duration::from_millis(settings.chat.store_timeout_ms),
             admission_delay: Duration::from_millis(settings.chat.admission_delay_ms),
+            shards: settings.chat.writers,
         },
         bus.clone(),
     );

@@ -17,8 +17,8 @@
 //! - A batch the database refuses (bad data) is split: each row is tried alone, so one bad row
 //!   fails alone and never keeps the others out.
 //! - Admission: when the queue holds more than the writer can commit within `admission_delay`
-//!   (measured from recent commit times, not a fixed rate) a new send is refused at once with
-//!   `WriteError::Busy` and never stored.
+//!   (judged from what recent batches cost per row, not a fixed rate) a new send is refused at
+//!   once with `WriteError::Busy` and never stored. See `Backlog`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -71,15 +71,23 @@ pub struct WriterConfig {
     pub store_timeout: Duration,
     /// Longest a new send may expect to wait in the queue before it is refused (0 = never refuse).
     pub admission_delay: Duration,
+    /// Independent writers (each its own queue, connection and batches); a conversation always
+    /// goes to the same one, so its messages keep their order. At least 1.
+    pub shards: usize,
 }
 
-/// Handle to the writer task.
+/// Handle to the writer tasks.
 #[derive(Clone)]
 pub struct Writer {
-    tx: mpsc::Sender<Job>,
-    meter: Arc<Meter>,
+    shards: Arc<[Shard]>,
     admission_delay: Duration,
     max_rows: usize,
+}
+
+/// One writer task's queue and gauges.
+struct Shard {
+    tx: mpsc::Sender<Job>,
+    meter: Arc<Meter>,
 }
 
 /// What the writer measures: batches that had to be split, queue length, recent commit time.
@@ -91,52 +99,114 @@ struct Meter {
     busy: AtomicBool,
     /// Shutting down: new sends are refused.
     closing: AtomicBool,
-    /// Moving average of one batch's commit time, in microseconds.
-    commit_us: AtomicU64,
+    /// What recent batches cost per row.
+    backlog: Backlog,
+}
+
+/// How long the queue would take to commit, from what recent batches cost per row.
+///
+/// A batch's time is a fixed part (round trip, commit, WAL flush) plus a part per row; batches
+/// grow with the queue, so while the writer keeps up the fixed part dominates and the queue stays
+/// below a batch. A queue longer than one full batch means the writer is behind: the rows ahead of
+/// a new send then go out in full batches, whose cost per row the recent batches tell. Refusing
+/// only past one full batch keeps a burst from idle (small batches, high cost per row) from
+/// being refused by an estimate made for small batches.
+struct Backlog {
+    /// Moving average of a batch's time per row, in nanoseconds.
+    row_ns: AtomicU64,
+}
+
+/// What a row is assumed to cost before the first batch is measured: a flood right after start
+/// is judged too (about what a row of a full batch costs on a small machine).
+const FIRST_ROW_COST: Duration = Duration::from_micros(100);
+
+impl Default for Backlog {
+    fn default() -> Backlog {
+        Backlog {
+            row_ns: AtomicU64::new(FIRST_ROW_COST.as_nanos() as u64),
+        }
+    }
+}
+
+impl Backlog {
+    /// Folds in a batch of `rows` that took `took`.
+    fn record(&self, rows: usize, took: Duration) {
+        let per_row = took.as_nanos() / rows.max(1) as u128;
+        let avg = u128::from(self.row_ns.load(Ordering::Relaxed));
+        let next = (avg * 7 + per_row) / 8;
+        let next = u64::try_from(next).unwrap_or(u64::MAX).max(1);
+        self.row_ns.store(next, Ordering::Relaxed);
+    }
+
+    /// Whether a send behind `queued` others waits longer than `delay`, batches being `max_rows`
+    /// long.
+    fn over(&self, queued: usize, max_rows: usize, delay: Duration) -> bool {
+        if queued < max_rows {
+            return false;
+        }
+        let row_ns = u128::from(self.row_ns.load(Ordering::Relaxed));
+        queued as u128 * row_ns > delay.as_nanos()
+    }
 }
 
 impl Writer {
-    /// Starts the writer task on the current runtime; committed messages go out on `bus`.
+    /// Starts the writer tasks on the current runtime; committed messages go out on `bus`.
+    ///
+    /// Several shards let PostgreSQL commit batches of different conversations side by side (one
+    /// backend is one core at most, and a batch waiting for its WAL flush no longer holds up the
+    /// next one); their rows never share a conversation or binding row, so they never wait on each
+    /// other's locks.
     pub fn start(pool: Pool, config: WriterConfig, bus: Arc<dyn Bus>) -> Writer {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        let meter = Arc::new(Meter::default());
-        tokio::spawn(run(pool, config, rx, meter.clone(), bus));
+        let shards = (0..config.shards.max(1))
+            .map(|_| {
+                let (tx, rx) = mpsc::channel(QUEUE);
+                let meter = Arc::new(Meter::default());
+                tokio::spawn(run(pool.clone(), config, rx, meter.clone(), bus.clone()));
+                Shard { tx, meter }
+            })
+            .collect();
         Writer {
-            tx,
-            meter,
+            shards,
             admission_delay: config.admission_delay,
             max_rows: config.batch.max_rows,
         }
     }
 
+    /// The shard that stores the conversation of `radar_user` and `customer`.
+    pub fn shard_of(&self, radar_user: i64, customer: i64) -> usize {
+        // Fibonacci hashing of the pair: neighbouring ids spread over the shards.
+        let key = (radar_user as u64).rotate_left(32) ^ customer as u64;
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize % self.shards.len()
+    }
+
     /// How many batches were refused as a whole and split into single rows since start.
     pub fn fallbacks(&self) -> u64 {
-        self.meter.splits.load(Ordering::Relaxed)
+        self.meters()
+            .map(|m| m.splits.load(Ordering::Relaxed))
+            .sum()
     }
 
-    /// Sends waiting for the writer now.
+    /// Sends waiting for a writer now.
     pub fn queued(&self) -> usize {
-        self.meter.queued.load(Ordering::Relaxed)
+        self.meters()
+            .map(|m| m.queued.load(Ordering::Relaxed))
+            .sum()
     }
 
-    /// Whether a new send would wait longer than the admission delay: the queue is longer than
-    /// what the writer commits in that time, judged by its recent batches (`max_rows` per commit).
-    fn overloaded(&self) -> bool {
-        if self.admission_delay.is_zero() {
-            return false;
-        }
-        let commit_us = self.meter.commit_us.load(Ordering::Relaxed).max(200);
-        let batches = self.admission_delay.as_micros() as u64 / commit_us;
-        let limit = (batches.max(1) as usize).saturating_mul(self.max_rows);
-        self.queued() >= limit
+    fn meters(&self) -> impl Iterator<Item = &Meter> {
+        self.shards.iter().map(|s| &*s.meter)
     }
 
     /// Refuses new sends from now on (`WriteError::Stopped`) and waits until every send already
-    /// queued is answered, or `deadline` passes. True when the writer drained in time.
+    /// queued is answered, or `deadline` passes. True when every shard drained in time.
     pub async fn close(&self, deadline: Instant) -> bool {
-        self.meter.closing.store(true, Ordering::SeqCst);
+        for meter in self.meters() {
+            meter.closing.store(true, Ordering::SeqCst);
+        }
         loop {
-            if self.queued() == 0 && !self.meter.busy.load(Ordering::SeqCst) {
+            let idle =
+                |m: &Meter| m.queued.load(Ordering::SeqCst) == 0 && !m.busy.load(Ordering::SeqCst);
+            if self.meters().all(idle) {
                 return true;
             }
             if Instant::now() >= deadline {
@@ -146,19 +216,28 @@ impl Writer {
         }
     }
 
-    /// Stores `message` in the next batch; resolves once it is committed.
+    /// Stores `message` in the next batch of its conversation's shard; resolves once it is
+    /// committed. Refused at once (`WriteError::Busy`) when that shard is behind by more than the
+    /// admission delay (see `Backlog`).
     pub async fn insert(&self, message: NewMessage) -> Result<Stored, WriteError> {
-        if self.meter.closing.load(Ordering::SeqCst) {
+        let shard = &self.shards[self.shard_of(message.radar_user, message.customer)];
+        let meter = &*shard.meter;
+        if meter.closing.load(Ordering::SeqCst) {
             return Err(WriteError::Stopped);
         }
-        if self.overloaded() {
+        let queued = meter.queued.load(Ordering::Relaxed);
+        if !self.admission_delay.is_zero()
+            && meter
+                .backlog
+                .over(queued, self.max_rows, self.admission_delay)
+        {
             metrics::counter!(names::CHAT_ADMISSION_REFUSALS).increment(1);
             return Err(WriteError::Busy);
         }
         let (reply, answer) = oneshot::channel();
-        self.meter.queued.fetch_add(1, Ordering::SeqCst);
-        if self.tx.send(Job { message, reply }).await.is_err() {
-            self.meter.queued.fetch_sub(1, Ordering::SeqCst);
+        meter.queued.fetch_add(1, Ordering::SeqCst);
+        if shard.tx.send(Job { message, reply }).await.is_err() {
+            meter.queued.fetch_sub(1, Ordering::SeqCst);
             return Err(WriteError::Stopped);
         }
         answer.await.unwrap_or(Err(WriteError::Stopped))
@@ -186,16 +265,12 @@ async fn run(
         meter.busy.store(true, Ordering::SeqCst);
         meter.queued.fetch_sub(batch.len(), Ordering::SeqCst);
         let jobs = std::mem::take(&mut batch);
+        let rows = jobs.len();
         let started = Instant::now();
         task.flush(jobs).await;
         let elapsed = started.elapsed();
         metrics::histogram!(names::CHAT_BATCH_COMMIT).record(elapsed.as_secs_f64());
-        let took = elapsed.as_micros() as u64;
-        let avg = meter.commit_us.load(Ordering::Relaxed);
-        meter.commit_us.store(
-            if avg == 0 { took } else { (avg * 7 + took) / 8 },
-            Ordering::Relaxed,
-        );
+        meter.backlog.record(rows, elapsed);
         meter.busy.store(false, Ordering::SeqCst);
     }
 }
@@ -470,5 +545,38 @@ mod tests {
         assert_eq!(stash.take(1), None, "stale");
         assert_eq!(IdStash::want(3, 64), 16);
         assert_eq!(IdStash::want(50, 64), 64);
+    }
+
+    #[test]
+    fn the_backlog_refuses_only_past_a_full_batch_and_by_the_measured_cost_per_row() {
+        let backlog = Backlog::default();
+        let delay = Duration::from_millis(100);
+        assert!(
+            !backlog.over(255, 256, delay),
+            "a send that fits in the next batch"
+        );
+        assert!(
+            backlog.over(1_001, 256, delay),
+            "before any batch: 100 µs a row"
+        );
+        assert!(!backlog.over(999, 256, delay));
+        // Small batches from idle: 1 row in 1 ms.
+        for _ in 0..64 {
+            backlog.record(1, Duration::from_millis(1));
+        }
+        assert!(!backlog.over(255, 256, delay), "never within one batch");
+        assert!(
+            backlog.over(256, 256, delay),
+            "256 rows at ~1 ms each: ~256 ms"
+        );
+        // Full batches at 40 µs a row (10 ms per 256 rows): 100 ms is 2,500 rows.
+        for _ in 0..64 {
+            backlog.record(256, Duration::from_micros(10_240));
+        }
+        assert!(!backlog.over(2_400, 256, delay));
+        assert!(backlog.over(2_600, 256, delay));
+        assert!(!backlog.over(usize::MAX, 256, Duration::MAX), "no overflow");
+        backlog.record(0, Duration::MAX);
+        assert!(backlog.over(usize::MAX, 256, delay));
     }
 }

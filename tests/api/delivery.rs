@@ -405,33 +405,11 @@ async fn admission_refuses_excess_sends_at_once_and_never_stores_a_refused_one()
 
 #[actix_web::test]
 async fn a_row_the_database_refuses_fails_alone_and_its_batch_is_stored() {
-    use radar::chat::writer::{WriteError, Writer, WriterConfig};
-    use radar::store::message::{Counter, NewMessage};
+    use radar::chat::writer::WriteError;
     let app = spawn_app().await;
     let (_c, radar, customer) = pair(&app).await;
-    let writer = Writer::start(
-        app.db.clone(),
-        WriterConfig {
-            batch: radar::batch::BatchConfig {
-                max_rows: 64,
-                window: Duration::from_millis(20),
-            },
-            store_timeout: Duration::from_secs(2),
-            admission_delay: Duration::ZERO,
-        },
-        std::sync::Arc::new(radar::chat::bus::local::LocalBus::default()),
-    );
-    let message = |text: &str| NewMessage {
-        radar_user: radar.id,
-        customer: customer.id,
-        send_type: 1,
-        content: json!({"info_type": 1, "msg": text}),
-        unread_for_customer: true,
-        unread_for_radar: false,
-        client_msg_id: None,
-        quotes_article: false,
-        counter: Counter::RadarMessage,
-    };
+    let writer = own_writer(&app, Duration::from_millis(20), 1);
+    let message = |text: &str| radar_message(radar.id, customer.id, text);
     let (a, bad, b) = tokio::join!(
         writer.insert(message("a")),
         writer.insert(message("nul \u{0} inside")),
@@ -441,6 +419,56 @@ async fn a_row_the_database_refuses_fails_alone_and_its_batch_is_stored() {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!((a.seq, b.seq), (1, 2), "the refused row takes no seq");
     assert_eq!(writer.fallbacks(), 1);
+}
+
+#[actix_web::test]
+async fn a_conversation_held_up_in_one_writer_shard_does_not_hold_up_the_others() {
+    let app = spawn_app().await;
+    let writer = own_writer(&app, Duration::ZERO, 2);
+    let (company, radar, customer) = pair(&app).await;
+    let mut other = None;
+    for i in 0..16 {
+        let c = app.seed_customer(company, Some(&format!("客户{i}"))).await;
+        if writer.shard_of(radar.id, c.id) != writer.shard_of(radar.id, customer.id) {
+            app.seed_binding(radar.id, c.id).await;
+            other = Some((radar.id, c.id));
+            break;
+        }
+    }
+    let (other_radar, other_customer) = other.expect("16 pairs all on one of two shards");
+    writer
+        .insert(radar_message(radar.id, customer.id, "first"))
+        .await
+        .unwrap();
+
+    // Another transaction holds the first conversation's row: its next batch waits for it.
+    let mut client = app.db.get().await.unwrap();
+    let blocker = client.transaction().await.unwrap();
+    blocker
+        .execute(
+            "SELECT 1 FROM conversations WHERE user_id = $1 AND customer_id = $2 FOR UPDATE",
+            &[&radar.id, &customer.id],
+        )
+        .await
+        .unwrap();
+    let held = tokio::spawn({
+        let writer = writer.clone();
+        let m = radar_message(radar.id, customer.id, "held");
+        async move { writer.insert(m).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let free = tokio::time::timeout(
+        Duration::from_secs(3),
+        writer.insert(radar_message(other_radar, other_customer, "free")),
+    )
+    .await
+    .expect("the other shard commits while the first waits")
+    .unwrap();
+    assert_eq!(free.seq, 1);
+    assert!(!held.is_finished(), "the held conversation still waits");
+    blocker.rollback().await.unwrap();
+    let held = held.await.unwrap().unwrap();
+    assert_eq!(held.seq, 2, "and is stored in order once the row is free");
 }
 
 #[actix_web::test]
@@ -621,4 +649,37 @@ async fn pushes_keep_flowing_while_the_sockets_own_send_waits_for_its_commit() {
         echo["data"]["ret_data"][0]["msg"], "stuck",
         "the echo follows its ack: {echo}"
     );
+}
+
+/// A message writer of the test's own over the app's database (no admission control).
+fn own_writer(app: &TestApp, window: Duration, shards: usize) -> radar::chat::writer::Writer {
+    use radar::chat::writer::{Writer, WriterConfig};
+    Writer::start(
+        app.db.clone(),
+        WriterConfig {
+            batch: radar::batch::BatchConfig {
+                max_rows: 64,
+                window,
+            },
+            store_timeout: Duration::from_secs(5),
+            admission_delay: Duration::ZERO,
+            shards,
+        },
+        std::sync::Arc::new(radar::chat::bus::local::LocalBus::default()),
+    )
+}
+
+/// A radar user's text message to `customer`, as the writer takes it.
+fn radar_message(radar: i64, customer: i64, text: &str) -> radar::store::message::NewMessage {
+    radar::store::message::NewMessage {
+        radar_user: radar,
+        customer,
+        send_type: 1,
+        content: json!({"info_type": 1, "msg": text}),
+        unread_for_customer: true,
+        unread_for_radar: false,
+        client_msg_id: None,
+        quotes_article: false,
+        counter: radar::store::message::Counter::RadarMessage,
+    }
 }
