@@ -155,7 +155,8 @@ impl Writer {
     /// Several shards let PostgreSQL commit batches of different conversations side by side (one
     /// backend is one core at most, and a batch waiting for its WAL flush no longer holds up the
     /// next one); their rows never share a conversation or binding row, so they never wait on each
-    /// other's locks.
+    /// other's locks. Each shard commits its own (smaller) batches, so shards only pay where
+    /// PostgreSQL has idle cores (`chat.writers` in config.toml has the measurement).
     pub fn start(pool: Pool, config: WriterConfig, bus: Arc<dyn Bus>) -> Writer {
         let shards = (0..config.shards.max(1))
             .map(|_| {
