@@ -201,6 +201,11 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         bus.clone(),
         Duration::from_millis(settings.chat.catchup_poll_ms),
     );
+    crate::chat::revocation::start(
+        registry.clone(),
+        db.clone(),
+        Duration::from_secs(settings.auth.token_cache_secs.max(1)),
+    );
     let batch = BatchConfig {
         max_rows: settings.chat.write_batch_rows,
         window: Duration::from_millis(settings.chat.write_batch_window_ms),

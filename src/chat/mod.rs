@@ -5,6 +5,7 @@
 //! - `content`  — the `info_type` catalog and its rules; `notify` — offline template messages.
 //! - `event`    — what travels on the bus; `bus` — local and Redis implementations.
 //! - `registry` — the per-process actor mapping channels to listeners.
+//! - `revocation` — the per-node sweep closing sockets whose account lost access.
 //! - `session`  — one actor per socket; `protocol` — its frames; `render` — message items.
 
 pub mod bus;
@@ -15,6 +16,7 @@ pub mod protocol;
 pub mod reader;
 pub mod registry;
 pub mod render;
+pub mod revocation;
 pub mod service;
 pub mod session;
 pub mod writer;

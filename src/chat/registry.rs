@@ -10,6 +10,10 @@
 //! told to `Sync` (re-read its conversation from PostgreSQL) every `catchup_poll`, once more when
 //! the link is back, and whenever a node announces `Event::Resync`. `CloseAll` ends every socket
 //! with a 1012 close frame (graceful shutdown).
+//!
+//! Each socket's listener keeps a fingerprint of the token its session verified, so the node's
+//! revocation sweep (`chat::revocation`, which does the I/O) can list the principals bound here
+//! (`Principals`) and close exactly the sockets whose token is stale (`Revoke`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,6 +67,9 @@ pub enum Push {
     Sync,
     /// The node is shutting down: close with 1012 after the work in hand.
     Shutdown,
+    /// The account lost access (or its token changed): the token error frame, then close 1008.
+    /// The registry has already dropped the listener.
+    Revoked,
 }
 
 enum Target {
@@ -75,6 +82,9 @@ struct Listener {
     interest: Interest,
     target: Target,
     closer: Option<Closer>,
+    /// Sessions: the fingerprint of the token the session verified (`revocation::fingerprint`);
+    /// 0 for long-polls, which the sweep leaves alone (each HTTP request is checked anew).
+    token: u64,
 }
 
 /// Adds a listener; answers once the node's subscription to `channel` is live.
@@ -88,6 +98,8 @@ pub struct Bind {
     pub session: Recipient<Push>,
     /// Ends the connection with a close frame (a client that stopped reading, shutdown).
     pub closer: Option<Closer>,
+    /// The fingerprint of the token the session verified (`revocation::fingerprint`).
+    pub token: u64,
 }
 
 /// Adds a one-shot long-poll listener that fires on the next matching event.
@@ -122,6 +134,23 @@ pub struct Link(pub bool);
 #[derive(Message)]
 #[rtype(result = "usize")]
 pub struct CloseAll;
+
+/// The principals with sockets bound on this node, each with the fingerprint of every token its
+/// sockets verified (a principal's sockets usually share one): page `page` of `pages` (by id),
+/// so the revocation sweep reads and holds one page at a time.
+#[derive(Message)]
+#[rtype(result = "Vec<(Channel, u64)>")]
+pub struct Principals {
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Closes the sockets bound to these (principal, token fingerprint) pairs, whose account lost
+/// access or has another token now: each session gets `Push::Revoked` and leaves the registry at
+/// once. Answers how many sessions were told.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct Revoke(pub Vec<(Channel, u64)>);
 
 /// Counts for tests and metrics.
 #[derive(Message)]
@@ -271,6 +300,7 @@ impl Handler<Bind> for Registry {
             interest: msg.interest,
             target: Target::Session(msg.session),
             closer: msg.closer,
+            token: msg.token,
         };
         let channel = msg.channel;
         let live = self.add(msg.channel, listener);
@@ -303,6 +333,7 @@ impl Handler<Wait> for Registry {
             interest: msg.interest,
             target: Target::Waiter(Some(msg.wake)),
             closer: None,
+            token: 0,
         };
         let live = self.add(msg.channel, listener);
         Box::pin(async move {
@@ -369,6 +400,59 @@ impl Handler<Deliver> for Registry {
     }
 }
 
+impl Handler<Principals> for Registry {
+    type Result = Vec<(Channel, u64)>;
+
+    fn handle(&mut self, msg: Principals, _: &mut Context<Self>) -> Self::Result {
+        let pages = i64::try_from(msg.pages.max(1)).unwrap_or(i64::MAX);
+        let mut out = Vec::new();
+        for (channel, list) in &self.channels {
+            let (Channel::Customer(id) | Channel::Radar(id)) = *channel else {
+                continue;
+            };
+            if usize::try_from(id.rem_euclid(pages)).ok() != Some(msg.page) {
+                continue;
+            }
+            let first = out.len();
+            for listener in list {
+                let session = matches!(listener.target, Target::Session(_));
+                if session && !out[first..].iter().any(|&(_, t)| t == listener.token) {
+                    out.push((*channel, listener.token));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Handler<Revoke> for Registry {
+    type Result = usize;
+
+    fn handle(&mut self, Revoke(stale): Revoke, _: &mut Context<Self>) -> usize {
+        let mut told = 0;
+        for (channel, token) in stale {
+            let Some(list) = self.channels.get(&channel) else {
+                continue;
+            };
+            let mut gone = Vec::new();
+            for listener in list.iter().filter(|l| l.token == token) {
+                if let Target::Session(session) = &listener.target {
+                    // Past the mailbox bound on purpose, like `CloseAll`: a session that is
+                    // behind must still be closed.
+                    session.do_send(Push::Revoked);
+                    gone.push(listener.conn);
+                }
+            }
+            told += gone.len();
+            for conn in gone {
+                self.conns.remove(&conn);
+                self.remove_from(channel, conn);
+            }
+        }
+        told
+    }
+}
+
 impl Handler<GetStats> for Registry {
     type Result = Stats;
 
@@ -417,7 +501,118 @@ pub fn wants(interest: Interest, envelope: &Envelope) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::bus::local::LocalBus;
     use crate::chat::event::ChatMessage;
+    use crate::chat::revocation::fingerprint;
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    /// A stand-in session that records the pushes it gets.
+    struct Probe(Arc<Mutex<Vec<String>>>);
+
+    impl Actor for Probe {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<Push> for Probe {
+        type Result = ();
+
+        fn handle(&mut self, push: Push, _: &mut Context<Self>) {
+            self.0.lock().unwrap().push(format!("{push:?}"));
+        }
+    }
+
+    /// Binds a probe as connection `conn`, verified with `token`; answers what it gets.
+    async fn bind(
+        registry: &Addr<Registry>,
+        conn: ConnId,
+        channel: Channel,
+        token: &str,
+    ) -> Arc<Mutex<Vec<String>>> {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let session = Probe(got.clone()).start().recipient();
+        registry
+            .send(Bind {
+                conn,
+                channel,
+                interest: Interest::RadarBadge,
+                session,
+                closer: None,
+                token: fingerprint(token),
+            })
+            .await
+            .unwrap();
+        got
+    }
+
+    #[actix_web::test]
+    async fn revoke_closes_exactly_the_sockets_bound_with_a_stale_token() {
+        let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
+        let old = bind(&registry, 1, Channel::Radar(7), "old").await;
+        let new = bind(&registry, 2, Channel::Radar(7), "new").await;
+        let same = bind(&registry, 3, Channel::Radar(7), "new").await;
+        let other = bind(&registry, 4, Channel::Customer(7), "old").await;
+        let (wake, _woken) = oneshot::channel();
+        registry
+            .send(Wait {
+                conn: 5,
+                channel: Channel::Radar(8),
+                interest: Interest::RadarWait { customer: 1 },
+                wake,
+            })
+            .await
+            .unwrap();
+
+        let listed = registry
+            .send(Principals { page: 0, pages: 1 })
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.len(),
+            3,
+            "one entry per (principal, token), no long-polls: {listed:?}"
+        );
+        let listed: HashSet<_> = listed.into_iter().collect();
+        let expected = HashSet::from([
+            (Channel::Radar(7), fingerprint("old")),
+            (Channel::Radar(7), fingerprint("new")),
+            (Channel::Customer(7), fingerprint("old")),
+        ]);
+        assert_eq!(listed, expected);
+
+        let told = registry
+            .send(Revoke(vec![(Channel::Radar(7), fingerprint("old"))]))
+            .await
+            .unwrap();
+        assert_eq!(told, 1);
+        let stats = registry.send(GetStats).await.unwrap();
+        assert_eq!(stats.listeners, 4, "the revoked socket left the registry");
+        for _ in 0..100 {
+            if !old.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(*old.lock().unwrap(), ["Revoked"]);
+        for untouched in [new, same, other] {
+            assert!(untouched.lock().unwrap().is_empty());
+        }
+    }
+
+    #[actix_web::test]
+    async fn principals_come_in_disjoint_pages_that_cover_them_all() {
+        let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
+        for id in 0..10 {
+            bind(&registry, id as u64 + 1, Channel::Customer(id), "t").await;
+        }
+        let mut seen = HashSet::new();
+        for page in 0..3 {
+            for entry in registry.send(Principals { page, pages: 3 }).await.unwrap() {
+                assert!(seen.insert(entry), "{entry:?} listed twice");
+            }
+        }
+        assert_eq!(seen.len(), 10);
+    }
 
     fn message(send_type: i16, unread_c: bool, unread_r: bool) -> Event {
         Event::Message(ChatMessage {

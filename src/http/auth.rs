@@ -95,8 +95,8 @@ pub async fn load_token(
 
 /// The token of principal `user_id` read from the database now (no cache; it refreshes the
 /// cache). `None`: no such principal, or one that lost access (disabled, deleted, or of a deleted
-/// company; see sql/auth/). Open sockets call it every `auth.token_cache_secs`.
-pub async fn fresh_token(
+/// company; see sql/auth/). Open sockets are re-checked in bulk instead (`chat::revocation`).
+async fn fresh_token(
     state: &AppState,
     family: Family,
     user_id: i64,

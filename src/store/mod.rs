@@ -26,6 +26,7 @@ pub mod poster;
 pub mod product;
 pub mod radar_user;
 pub mod subscribe;
+pub mod token;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 

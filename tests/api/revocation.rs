@@ -247,3 +247,49 @@ async fn a_radar_user_disabled_through_node_a_is_cut_off_on_node_b() {
     let [contact, ..] = radar_http(&b, &radar, &customer).await;
     assert!(is_token_error(&contact), "{contact}");
 }
+
+/// Asserts the socket's next frame is the push of `text`.
+async fn assert_pushed(ws: &mut Ws, text: &str) {
+    let frame = ws.next().await;
+    assert_eq!(frame["data"]["ret_data"][0]["msg"], text, "{frame}");
+}
+
+/// One sweep per node re-checks every open socket: a new token (a new login) closes the sockets
+/// verified with the old one, and only those; sockets of other principals, and the principal's
+/// socket verified with the new token, stay open through later sweeps and keep their pushes.
+#[actix_web::test]
+async fn a_new_token_closes_the_sockets_verified_with_the_old_one_and_no_other() {
+    let app = node().await;
+    let (company, radar, customer) = pair(&app).await;
+    let radar2 = app.seed_radar_user(company, "李四").await;
+    let customer2 = app.seed_customer(company, Some("客户B")).await;
+    app.seed_binding(radar2.id, customer2.id).await;
+    let mut old = customer_socket(&app, &customer, &radar).await;
+    let mut bystander = customer_socket(&app, &customer2, &radar2).await;
+    let row = app
+        .client()
+        .await
+        .query_one(
+            "UPDATE customers SET token = md5(token) WHERE id = $1 RETURNING token",
+            &[&customer.id],
+        )
+        .await
+        .unwrap();
+    let renewed = Principal {
+        id: customer.id,
+        token: row.get(0),
+    };
+    assert_closed_for_policy(&mut old, "小程序token验证未通过").await;
+    after_the_cache().await;
+    let mut new = customer_socket(&app, &renewed, &radar).await;
+    // Two more sweeps.
+    tokio::time::sleep(Duration::from_millis(2 * CACHE_SECS * 1000 + 300)).await;
+    for (radar, customer, ws) in [
+        (&radar, &renewed, &mut new),
+        (&radar2, &customer2, &mut bystander),
+    ] {
+        let [.., sent] = radar_http(&app, radar, customer).await;
+        assert_eq!(sent["code"], 200, "{sent}");
+        assert_pushed(ws, "hi").await;
+    }
+}

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::chat::event::{Channel, Event};
 use crate::chat::protocol::{self, Inbound, SocketFamily};
 use crate::chat::registry::{Bind, Interest, Push};
+use crate::chat::revocation;
 use crate::chat::service;
 use crate::chat::session::outbound::Closer;
 use crate::error::ApiError;
@@ -211,12 +212,6 @@ impl Core {
         }
     }
 
-    /// The principal this session verified, with the token it verified against.
-    pub(super) fn verified(&self) -> Option<(Family, i64, String)> {
-        let (user, token) = self.token.as_ref()?;
-        Some((self.auth_family(), *user, token.clone()))
-    }
-
     async fn verify(&mut self, ids: &SignedIds) -> Result<bool, ApiError> {
         if let Some((user, token)) = &self.token {
             if *user == ids.user_id {
@@ -279,6 +274,11 @@ impl Core {
                 interest,
                 session: me,
                 closer: self.closer.clone(),
+                // For the node's revocation sweep; `verify` set the token before any bind.
+                token: self
+                    .token
+                    .as_ref()
+                    .map_or(0, |(_, token)| revocation::fingerprint(token)),
             })
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("registry unavailable: {e}")))?;

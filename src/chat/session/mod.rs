@@ -25,7 +25,6 @@ use self::outbound::{Closer, FlushCounter, Outbound};
 use self::socket::ConnSocket;
 use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::registry::{next_conn_id, Push, Unbind, SLOW_CONSUMER};
-use crate::http::auth::Family;
 use crate::state::AppState;
 use crate::telemetry::metrics::names;
 use actix_web::web::BytesMut;
@@ -63,9 +62,6 @@ pub struct Session {
     closer: Closer,
     /// A fragmented text message being reassembled (RFC 6455 §5.4).
     fragments: Option<BytesMut>,
-    /// The principal the core verified (a copy: the core may be lent out), re-checked by
-    /// `watch_revocation`.
-    verified: Option<(Family, i64, String)>,
     /// Sends being stored beside the session's other work, and their acks in order.
     sends: Sends,
     /// Pushes of this side's own messages, held while a send is in flight so that a send's ack
@@ -117,7 +113,6 @@ impl Session {
             rate,
             closer,
             fragments: None,
-            verified: None,
             sends: Sends::default(),
             held: VecDeque::new(),
             close_after_sends: false,
@@ -300,7 +295,6 @@ impl Session {
             }
         };
         ctx.wait(fut.into_actor(self).map(|(core, reply), act, ctx| {
-            act.verified = core.verified();
             act.core = Some(core);
             let close = reply.close;
             act.apply(reply, ctx);
@@ -331,34 +325,9 @@ impl Session {
         self.submit(Work::Frame(Box::new(inbound)), ctx);
     }
 
-    /// Re-reads the verified principal's token every `auth.token_cache_secs` (at least every
-    /// second) and closes the socket once the account lost access (disabled, deleted, or its
-    /// company deleted) or its token changed — on whichever node the change was made, since each
-    /// node reads the shared database.
-    fn watch_revocation(&self, ctx: &mut ws::WebsocketContext<Self>) {
-        let every = Duration::from_secs(self.state.settings.auth.token_cache_secs.max(1));
-        ctx.run_interval(every, |act, ctx| {
-            let Some((family, user, token)) = act.verified.clone() else {
-                return;
-            };
-            let state = act.state.clone();
-            let check = async move { crate::http::auth::fresh_token(&state, family, user).await };
-            ctx.spawn(check.into_actor(act).map(move |current, act, ctx| {
-                if act.verified.as_ref().map(|v| v.1) != Some(user) {
-                    return; // bound to someone else meanwhile; the next tick checks them
-                }
-                match current {
-                    Ok(Some(now)) if now == token => {}
-                    Ok(_) => act.revoked(ctx),
-                    // The database is unreachable: keep the socket, try again next tick.
-                    Err(e) => tracing::debug!(conn = act.conn, error = %e, "token re-check failed"),
-                }
-            }));
-        });
-    }
-
-    /// Closes a session whose account lost access: the family's token error frame, then close
-    /// code 1008 (policy) with the reason.
+    /// Closes a session whose account lost access (disabled, deleted, or its company deleted) or
+    /// whose token changed, as the node's revocation sweep found (`chat::revocation`): the
+    /// family's token error frame, then close code 1008 (policy) with the reason.
     fn revoked(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
         tracing::info!(
             conn = self.conn,
@@ -367,7 +336,6 @@ impl Session {
         let frame = self.family.token_error();
         self.send(&frame, ctx);
         self.pending.clear();
-        self.verified = None;
         self.close_with_code(1008, "账号已停用", ctx);
     }
 
@@ -399,7 +367,6 @@ impl Actor for Session {
         ctx.set_mailbox_capacity(self.state.settings.chat.outbound_queue_frames);
         metrics::gauge!(names::WS_SESSIONS, "kind" => self.family.label()).increment(1.0);
         self.heartbeat(ctx);
-        self.watch_revocation(ctx);
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
@@ -449,6 +416,7 @@ impl Handler<Push> for Session {
             Push::Event(event) => self.push(event, ctx),
             Push::Sync => self.submit(Work::Sync, ctx),
             Push::Shutdown => self.submit(Work::Shutdown, ctx),
+            Push::Revoked => self.revoked(ctx),
         }
     }
 }
