@@ -251,15 +251,9 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         writer,
         reader,
         card_views: CardViews::start(db.clone(), crate::config::cores()),
-        tokens: Arc::new(TtlCache::new(Duration::from_secs(
-            settings.auth.token_cache_secs,
-        ))),
-        customer_companies: Arc::new(TtlCache::new(Duration::from_secs(
-            settings.auth.token_cache_secs,
-        ))),
-        case_pages: Arc::new(TtlCache::new(Duration::from_millis(
-            settings.cache.case_list_ms,
-        ))),
+        tokens: TtlCache::purged(Duration::from_secs(settings.auth.token_cache_secs)),
+        customer_companies: TtlCache::purged(Duration::from_secs(settings.auth.token_cache_secs)),
+        case_pages: TtlCache::purged(Duration::from_millis(settings.cache.case_list_ms)),
         access_tokens: wechat::AccessTokens::new(wechat.clone(), db.clone(), &settings.wechat),
         db,
         wechat,

@@ -2,11 +2,13 @@
 //! customers' companies (facts that never change once set; what the cache can delay is a deletion
 //! or a disabling, which therefore takes effect within the TTL on every node), and whole answers of
 //! read-only list pages (a change shows within the TTL). Only found values are cached. Each map is
-//! bounded: when full it is emptied (cheap, and a busy node refills it in a moment).
+//! bounded: when full it is emptied (cheap, and a busy node refills it in a moment). The node's
+//! caches are `purged`: expired entries are dropped every TTL, so memory follows the principals
+//! still calling, not every one seen since the start (e.g. each idle websocket's token).
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Entries kept at most.
@@ -24,6 +26,44 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         TtlCache {
             ttl,
             map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A shared cache like `new` whose expired entries are dropped every `ttl` (at most ten times
+    /// a second) by a task of the current runtime; the task ends with the cache.
+    pub fn purged(ttl: Duration) -> Arc<TtlCache<K, V>>
+    where
+        K: Send + 'static,
+        V: Send + 'static,
+    {
+        let cache = Arc::new(TtlCache::new(ttl));
+        if !ttl.is_zero() {
+            let weak = Arc::downgrade(&cache);
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(ttl.max(Duration::from_millis(100)));
+                tick.tick().await; // immediate: nothing is cached yet
+                loop {
+                    tick.tick().await;
+                    let Some(cache) = weak.upgrade() else {
+                        return;
+                    };
+                    cache.purge();
+                }
+            });
+        }
+        cache
+    }
+
+    /// Drops the expired entries, and the map's room once it is mostly empty (a map keeps its
+    /// largest size otherwise).
+    pub fn purge(&self) {
+        let Ok(mut map) = self.map.lock() else {
+            return;
+        };
+        map.retain(|_, (_, at)| at.elapsed() < self.ttl);
+        let len = map.len();
+        if map.capacity() > 4 * len.max(16) {
+            map.shrink_to(2 * len);
         }
     }
 
@@ -65,6 +105,29 @@ mod tests {
         assert_eq!(cache.get(&(Family::Radar, 1)), None, "keys are apart");
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(cache.get(&(Family::Customer, 1)), None);
+    }
+
+    #[test]
+    fn a_purge_drops_expired_entries_and_gives_back_their_room() {
+        let cache = TtlCache::new(Duration::from_millis(30));
+        for i in 0..1000 {
+            cache.put(i, i);
+        }
+        std::thread::sleep(Duration::from_millis(40));
+        cache.put(1000, 1000);
+        cache.purge();
+        assert_eq!(cache.get(&1000), Some(1000));
+        let map = cache.map.lock().unwrap();
+        assert_eq!(map.len(), 1, "only the fresh entry stays");
+        assert!(map.capacity() < 100, "room kept: {}", map.capacity());
+    }
+
+    #[actix_web::test]
+    async fn a_purged_cache_drops_expired_entries_by_itself() {
+        let cache = TtlCache::purged(Duration::from_millis(50));
+        cache.put(1, 1);
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert_eq!(cache.map.lock().unwrap().len(), 0);
     }
 
     #[test]
