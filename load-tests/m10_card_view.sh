@@ -178,7 +178,8 @@ if [ "$SKIP_BUILD" != 1 ]; then
   say "cargo build --release"
   cargo build --release --quiet
 fi
-RADAR=target/release/radar
+# RADAR_BIN: the binary to measure; else the one cargo builds (honours CARGO_TARGET_DIR).
+RADAR=${RADAR_BIN:-${CARGO_TARGET_DIR:-target}/release/radar}
 [ -x "$RADAR" ] || die "$RADAR missing"
 
 say "recreating database $BENCH_DB"

@@ -26,25 +26,114 @@ pub fn iso(t: DateTime<Utc>) -> String {
 
 /// `YYYY-MM-DD HH:MM:SS` (socket pushes, case/diary/comment endpoints).
 pub fn datetime(t: DateTime<Utc>) -> String {
-    datetime_shown(t).to_string()
+    datetime_shown(t).as_str().to_owned()
 }
 
 /// `YYYY-MM-DD`.
 pub fn date(t: DateTime<Utc>) -> String {
-    date_shown(t).to_string()
+    date_shown(t).as_str().to_owned()
 }
 
-/// A date formatted when written (`Display`), so a serializer writes it without a `String`.
-pub type Shown = chrono::format::DelayedFormat<chrono::format::StrftimeItems<'static>>;
+/// A date in one of the legacy formats, written into a fixed buffer by hand: list pages write
+/// ~60 dates each, and chrono's `format` parses its strftime pattern again for every one of them
+/// (3.5 % of radar's CPU on M27, load-tests/RESULTS.md). Years outside 0..=9999, which chrono
+/// writes with a sign, go through chrono (`tests::hand_formatting_matches_chrono`).
+#[derive(Clone, Copy)]
+pub struct Shown {
+    buf: [u8; 32],
+    len: u8,
+}
 
-/// [`datetime`], formatted when written.
+impl Shown {
+    /// `%Y-%m-%d` (`with_time` false) or `%Y-%m-%d %H:%M:%S` of `t` in Shanghai time.
+    fn of(t: DateTime<Utc>, with_time: bool) -> Shown {
+        let l = t.with_timezone(&shanghai());
+        let mut out = Shown {
+            buf: [0; 32],
+            len: 0,
+        };
+        if !(0..=9999).contains(&l.year()) {
+            let pattern = if with_time {
+                "%Y-%m-%d %H:%M:%S"
+            } else {
+                "%Y-%m-%d"
+            };
+            // The buffer holds any chrono date (at most 17 + 11 bytes); a failure leaves it short.
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{}", l.format(pattern)));
+            return out;
+        }
+        // `year` is 0..=9999 (checked above), the other fields are in range by construction.
+        let year = l.year() as u32;
+        out.digits(year, 4);
+        out.push(b'-');
+        out.digits(l.month(), 2);
+        out.push(b'-');
+        out.digits(l.day(), 2);
+        if with_time {
+            out.push(b' ');
+            out.digits(l.hour(), 2);
+            out.push(b':');
+            out.digits(l.minute(), 2);
+            out.push(b':');
+            out.digits(l.second(), 2);
+        }
+        out
+    }
+
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(usize::from(self.len)) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// `n` zero-padded to `width` digits.
+    fn digits(&mut self, n: u32, width: u32) {
+        for i in (0..width).rev() {
+            // A single decimal digit: the cast cannot truncate.
+            self.push(b'0' + (n / 10_u32.pow(i) % 10) as u8);
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and separators, or chrono's (UTF-8) output, were written.
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for Shown {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = usize::from(self.len) + s.len();
+        let slot = self
+            .buf
+            .get_mut(usize::from(self.len)..end)
+            .ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end as u8; // end <= 32
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Shown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// [`datetime`] without a `String`.
 pub fn datetime_shown(t: DateTime<Utc>) -> Shown {
-    t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S")
+    Shown::of(t, true)
 }
 
-/// [`date`], formatted when written.
+/// [`date`] without a `String`.
 pub fn date_shown(t: DateTime<Utc>) -> Shown {
-    t.with_timezone(&shanghai()).format("%Y-%m-%d")
+    Shown::of(t, false)
 }
 
 /// Optional variants answer `''` for null.
@@ -134,6 +223,33 @@ mod tests {
         let t = at(2018, 11, 7, 19, 41, 14, 0);
         assert_eq!(datetime(t), "2018-11-07 19:41:14");
         assert_eq!(date(at(2018, 7, 21, 0, 30, 0, 0)), "2018-07-21");
+    }
+
+    #[test]
+    fn hand_formatting_matches_chrono() {
+        let chrono_fmt =
+            |t: DateTime<Utc>, p: &str| t.with_timezone(&shanghai()).format(p).to_string();
+        let mut samples: Vec<DateTime<Utc>> = vec![
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            Utc.with_ymd_and_hms(-1, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 15, 59, 59).unwrap(), // Shanghai: 23:59:59
+            Utc.with_ymd_and_hms(9999, 12, 31, 16, 0, 0).unwrap(),   // Shanghai: year 10000
+            at(2018, 11, 7, 19, 41, 14, 999),
+        ];
+        // Every hour of a leap year.
+        let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        samples.extend((0..366 * 24).map(|h| start + chrono::Duration::hours(h)));
+        // Every 8.1 days from year 1 to year 8,000, at shifting times of day.
+        samples.extend(
+            (0..360_000_i64).map(|i| Utc.timestamp_opt(-62_100_000_000 + i * 700_001, 0).unwrap()),
+        );
+        for t in samples {
+            assert_eq!(datetime(t), chrono_fmt(t, "%Y-%m-%d %H:%M:%S"), "{t:?}");
+            assert_eq!(date(t), chrono_fmt(t, "%Y-%m-%d"), "{t:?}");
+            assert_eq!(datetime_shown(t).to_string(), datetime(t));
+        }
     }
 
     #[test]

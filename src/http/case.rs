@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::store::{
     self,
     case::{Acted, CaseCard, CaseFilter, DiaryBrief, Tag},
+    json_text::JsonText,
 };
 use crate::time;
 
@@ -151,7 +152,7 @@ struct When(Option<DateTime<Utc>>, fn(DateTime<Utc>) -> time::Shown);
 impl serde::Serialize for When {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Some(t) => s.collect_str(&(self.1)(t)),
+            Some(t) => s.serialize_str((self.1)(t).as_str()),
             None => s.serialize_str(""),
         }
     }
@@ -176,8 +177,8 @@ impl serde::Serialize for LastDiary<'_> {
 struct DiaryItem<'a> {
     case_id: i64,
     company_id: i64,
-    content: &'a Value,
-    cover_picture: &'a Value,
+    content: &'a JsonText,
+    cover_picture: &'a JsonText,
     cover_show_type: i16,
     cover_show_type_text: &'static str,
     create_date: When,
@@ -195,7 +196,7 @@ struct CaseItem<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     case_name: Option<&'a str>,
     company_id: i64,
-    cover_picture: &'a Value,
+    cover_picture: &'a JsonText,
     create_date: When,
     customer_name: &'a str,
     headimgurl: &'a str,
@@ -436,6 +437,11 @@ mod tests {
     use chrono::TimeZone;
 
     // The `Value`-tree code the typed items replaced, kept as the reference of the wire format.
+    // JSON columns were read as `Value`s then.
+    fn value(j: &JsonText) -> Value {
+        serde_json::from_str(j.as_str()).unwrap()
+    }
+
     fn old_diary_json(
         d: &DiaryBrief,
         c: &CaseCard,
@@ -447,8 +453,8 @@ mod tests {
             "company_id": c.company_id,
             "title": d.title,
             "diary_date": diary_date(d.diary_date),
-            "cover_picture": d.cover_picture,
-            "content": d.content,
+            "cover_picture": value(&d.cover_picture),
+            "content": value(&d.content),
             "status": d.status,
             "status_text": status_text(d.status),
             "cover_show_type": d.cover_show_type,
@@ -476,7 +482,7 @@ mod tests {
             "company_id": c.company_id,
             "customer_name": c.customer_name,
             "headimgurl": c.headimgurl,
-            "cover_picture": c.cover_picture,
+            "cover_picture": value(&c.cover_picture),
             "status": c.status,
             "status_text": status_text(c.status),
             "tag_list": tags,
@@ -497,16 +503,23 @@ mod tests {
         serde_json::to_vec(&envelope).unwrap()
     }
 
+    /// A JSON column as PostgreSQL sends jsonb: spaces after separators, keys by length first.
+    fn pg_text(text: &str) -> JsonText {
+        let raw = [&[1_u8][..], text.as_bytes()].concat();
+        tokio_postgres::types::FromSql::from_sql(&tokio_postgres::types::Type::JSONB, &raw).unwrap()
+    }
+
     /// Cases covering every shape: with and without a diary, update date or tags; JSON columns
-    /// with unsorted keys, nesting, escapes and non-ASCII text; midnight and sub-second dates.
+    /// as PostgreSQL renders them, with keys out of bytewise order, nesting, escapes, reformatted
+    /// numbers and non-ASCII text; midnight and sub-second dates.
     fn seeded_page() -> Vec<CaseCard> {
         let at = |s: i64, ns: u32| Utc.timestamp_opt(1_700_000_000 + s, ns).unwrap();
-        let diary = |id: i64, content: Value| DiaryBrief {
+        let diary = |id: i64, content: &str| DiaryBrief {
             id,
             title: format!("日记 \"{id}\" <b>&</b>\n\t\u{1F600}"),
             diary_date: at(id * 86_400, 0),
-            cover_picture: json!(["statics/a.jpg", {"z": 1, "a": [true, null, 1.5]}]),
-            content,
+            cover_picture: pg_text(r#"["statics/a.jpg", {"z": 1, "aa": [true, null, 1.50]}]"#),
+            content: pg_text(content),
             status: 1,
             cover_show_type: (id % 3) as i16,
             create_date: at(id * 3_600, 123_456_789),
@@ -523,9 +536,9 @@ mod tests {
                 },
                 headimgurl: format!("statics/imgs/owner_{i}.jpg"),
                 cover_picture: if i % 5 == 0 {
-                    json!([])
+                    pg_text("[]")
                 } else {
-                    json!({"b": i, "a": "x"})
+                    pg_text(&format!(r#"{{"b": {i}, "aa": "x", "ab": 1e2}}"#))
                 },
                 status: (1 + i % 3) as i16,
                 update_date: (i % 3 != 0).then(|| at(-i * 1_000, 0)),
@@ -539,10 +552,11 @@ mod tests {
                 last_diary: (i % 6 != 1).then(|| {
                     diary(
                         i,
-                        if i % 2 == 0 {
-                            json!({"text": "长文", "blocks": [{"y": 2, "x": 1}], "n": -0.25})
+                        &if i % 2 == 0 {
+                            r#"{"n": -0.25, "text": "长文\u00e9\"", "blocks": [{"x": 1, "yy": 2}]}"#
+                                .to_owned()
                         } else {
-                            json!(format!("Content of diary {i} lorem ipsum"))
+                            format!(r#""Content of diary {i} lorem ipsum""#)
                         },
                     )
                 }),

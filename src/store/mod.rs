@@ -19,6 +19,7 @@ pub mod company;
 pub mod customer;
 pub mod diary;
 pub mod extra;
+pub mod json_text;
 pub mod login_attempt;
 pub mod login_code;
 pub mod message;
