@@ -15,7 +15,9 @@
 //! - `avatar`   — background re-hosting of WeChat avatars, served under `/statics`.
 //! - `poster`   — background pair codes and poster PNGs (spec §4.3), served under `/statics`.
 //! - `telemetry` — logs, request/socket spans, Prometheus metrics.
-//! - `auth`, `password` — signatures, tokens, password hashes (pure functions).
+//! - `auth`     — who is asking: the signature, principals' tokens (`auth::Tokens`), shared by the
+//!   HTTP API and the sockets; `password` — password hashes (pure functions).
+//! - `ttl_cache`, `nul` — a short-lived per-node cache; NUL checks of untrusted text.
 //! - `config`, `error`, `time`, `state`, `startup`, `cli` — plumbing.
 
 pub mod action;
@@ -31,6 +33,7 @@ pub mod demo;
 pub mod embedded;
 pub mod error;
 pub mod http;
+pub mod nul;
 pub mod password;
 pub mod poster;
 pub mod startup;
@@ -39,4 +42,5 @@ pub mod statics;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+pub mod ttl_cache;
 pub mod wechat;

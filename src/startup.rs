@@ -18,8 +18,8 @@ use crate::chat::writer::{Writer, WriterConfig};
 use crate::config::{MetricsBind, Settings};
 use crate::embedded::EmbeddedPostgres;
 use crate::http::health::{self, Readiness};
-use crate::http::ttl_cache::TtlCache;
 use crate::state::AppState;
+use crate::ttl_cache::TtlCache;
 use crate::{demo, http, statics, store, telemetry, wechat};
 use std::time::Duration;
 
@@ -251,7 +251,11 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         writer,
         reader,
         card_views: CardViews::start(db.clone(), crate::config::cores()),
-        tokens: TtlCache::purged(Duration::from_secs(settings.auth.token_cache_secs)),
+        tokens: crate::auth::Tokens::new(
+            db.clone(),
+            Duration::from_secs(settings.auth.token_cache_secs),
+            settings.auth.timestamp_window_secs,
+        ),
         customer_companies: TtlCache::purged(Duration::from_secs(settings.auth.token_cache_secs)),
         case_pages: TtlCache::purged(Duration::from_millis(settings.cache.case_list_ms)),
         access_tokens: wechat::AccessTokens::new(wechat.clone(), db.clone(), &settings.wechat),

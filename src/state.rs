@@ -13,8 +13,7 @@ use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
-use crate::http::auth::Family;
-use crate::http::ttl_cache::TtlCache;
+use crate::ttl_cache::TtlCache;
 use crate::wechat;
 
 /// Shared per-process state, cloned cheaply into each worker.
@@ -36,8 +35,8 @@ pub struct AppState {
     pub card_views: CardViews,
     /// The group read-marker of socket pushes.
     pub reader: Reader,
-    /// Recently verified principals' tokens.
-    pub tokens: Arc<TtlCache<(Family, i64), String>>,
+    /// Principals' tokens and the signature check (shared with the sockets).
+    pub tokens: crate::auth::Tokens,
     /// Customers' companies (customer id → company id), once known.
     pub customer_companies: Arc<TtlCache<i64, i64>>,
     /// Whole answers of unfiltered M27 case-list pages.

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::http::auth::SignedIds;
-use crate::http::params::json_holds_nul;
+use crate::auth::SignedIds;
+use crate::nul::json_holds_nul;
 
 /// The four socket families, each checked against its own principal table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

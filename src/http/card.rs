@@ -4,8 +4,9 @@ use actix_web::web;
 use serde_json::{json, Value};
 
 use crate::action::{self, Action};
+use crate::auth::Family;
 use crate::error::{ApiError, Envelope};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::params::Params;
 use crate::state::AppState;
 use crate::store::{self, card::CardOwner};

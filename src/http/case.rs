@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Object;
 use serde_json::{json, Value};
 
+use crate::auth::Family;
 use crate::error::{ApiError, Envelope};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::paging::Page;
 use crate::http::params::{Params, Validator};
 use crate::state::AppState;

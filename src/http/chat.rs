@@ -3,12 +3,13 @@
 use actix_web::web;
 use serde_json::{json, Value};
 
+use crate::auth::Family;
 use crate::chat::event::{Channel, ChatMessage};
 use crate::chat::registry::Interest;
 use crate::chat::render::{self, DateStyle};
 use crate::chat::service::{self, Draft};
 use crate::error::{ApiError, Envelope, FormErrors};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::longpoll::fetch_or_wait;
 use crate::http::paging::Page;
 use crate::http::params::Params;

@@ -5,8 +5,9 @@
 use actix_web::web;
 use serde_json::{json, Value};
 
+use crate::auth::Family;
 use crate::error::{ApiError, Envelope};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::params::Params;
 use crate::state::AppState;
 use crate::store::{self, extra::NavSettings};

@@ -6,9 +6,10 @@ use serde_json::json;
 
 use crate::action::{self, Action};
 use crate::auth::new_token;
+use crate::auth::Family;
 use crate::chat::service;
 use crate::error::{ApiError, Envelope, FormErrors};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::params::Params;
 use crate::state::AppState;
 use crate::store::{self, customer::LoginIdentity, message::Origin};

@@ -3,7 +3,7 @@
 //!
 //! - `openapi` — `/openapi.json`, generated from the route table.
 //! - `params` — strict query/form/JSON decoding and Django-style validation.
-//! - `auth`   — the signature triple of the three principal families.
+//! - `auth`   — reads the signature triple from the query string (checked by `crate::auth`).
 //! - `paging` — `current_page`/`length`.
 //! - `login`, `card`, `product`, `test_login` — the mini-program side (`/zhugeleida/xiaochengxu`).
 //! - `case`, `diary` — the case library (spec §5.7); `extra` — the undocumented endpoints of §5.9.
@@ -39,7 +39,6 @@ pub mod radar_feed;
 pub mod routes;
 pub mod subscribe;
 pub mod test_login;
-pub mod ttl_cache;
 pub mod ws;
 
 use actix_web::{web, HttpResponse};

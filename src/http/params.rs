@@ -14,32 +14,10 @@ use percent_encoding::percent_decode;
 use serde_json::Value;
 
 use crate::error::{ApiError, FormErrors};
+use crate::nul::{holds_nul, json_holds_nul};
 
 /// The form error of a value holding NUL.
 const NUL: &str = "Null characters are not allowed.";
-
-/// Whether `text` holds a NUL character, directly or — when it is JSON text, as `content`,
-/// `cover_picture` and the like are — once decoded (the escape `\u0000`), at any depth of JSON
-/// text inside JSON strings. PostgreSQL refuses NUL in text and `\u0000` in jsonb.
-pub fn holds_nul(text: &str) -> bool {
-    if text.contains('\0') {
-        return true;
-    }
-    if !text.to_ascii_lowercase().contains("\\u0000") {
-        return false;
-    }
-    serde_json::from_str::<Value>(text).is_ok_and(|v| json_holds_nul(&v))
-}
-
-/// Whether a decoded JSON document holds NUL in a string or key (see `holds_nul`).
-pub fn json_holds_nul(v: &Value) -> bool {
-    match v {
-        Value::String(s) => holds_nul(s),
-        Value::Array(list) => list.iter().any(json_holds_nul),
-        Value::Object(map) => map.iter().any(|(k, v)| holds_nul(k) || json_holds_nul(v)),
-        _ => false,
-    }
-}
 
 /// Decoded request inputs: query string and body fields, kept apart.
 #[derive(Debug, Default, Clone)]

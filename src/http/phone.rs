@@ -8,9 +8,10 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 
 use crate::action;
+use crate::auth::Family;
 use crate::chat::service;
 use crate::error::{ApiError, Envelope};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::params::Params;
 use crate::state::AppState;
 use crate::store::{self, chat::PairInfo, message::Origin};

@@ -5,9 +5,10 @@ use actix_web::web;
 use serde_json::{json, Value};
 
 use crate::action::{self, Action};
+use crate::auth::Family;
 use crate::chat::service;
 use crate::error::{ApiError, Envelope, FormErrors};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::card::card_owner;
 use crate::http::paging::Page;
 use crate::http::params::Params;

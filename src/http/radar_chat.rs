@@ -4,12 +4,13 @@ use actix_web::web;
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::auth::Family;
 use crate::chat::event::Channel;
 use crate::chat::registry::Interest;
 use crate::chat::render::{self, DateStyle};
 use crate::chat::service::{self, Draft};
 use crate::error::{ApiError, Envelope, FormErrors};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::chat::{fetch_new, sent_data};
 use crate::http::longpoll::fetch_or_wait;
 use crate::http::paging::Page;

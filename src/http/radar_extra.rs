@@ -8,9 +8,10 @@
 use actix_web::web;
 use serde_json::{json, Value};
 
+use crate::auth::Family;
 use crate::chat::render::customer_source_text;
 use crate::error::{ApiError, Envelope, FormErrors};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::card::source_label;
 use crate::http::paging::Page;
 use crate::http::params::Params;

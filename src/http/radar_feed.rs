@@ -10,9 +10,10 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
 use crate::action;
+use crate::auth::Family;
 use crate::chat::render::customer_source_text;
 use crate::error::{ApiError, Envelope, FormErrors};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::paging::Page;
 use crate::http::params::{Params, Validator};
 use crate::state::AppState;

@@ -11,11 +11,11 @@
 
 use actix_web::web;
 
-use super::auth::Family;
 use super::params::Params;
 use super::product::Catalog;
 use super::{admin, card, case, chat, diary, extra, health, login, phone, poster, product};
 use super::{radar, radar_chat, radar_extra, radar_feed, subscribe, test_login, ws};
+use crate::auth::Family;
 use crate::state::AppState;
 
 /// One HTTP route.

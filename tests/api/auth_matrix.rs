@@ -83,8 +83,8 @@ impl Principals {
         }
     }
 
-    fn of(&self, family: radar::http::auth::Family) -> &Principal {
-        use radar::http::auth::Family;
+    fn of(&self, family: radar::auth::Family) -> &Principal {
+        use radar::auth::Family;
         match family {
             Family::Customer => &self.customer,
             Family::Radar => &self.radar,
@@ -93,8 +93,8 @@ impl Principals {
     }
 
     /// A principal of another family (a different table; ids may coincide).
-    fn not_of(&self, family: radar::http::auth::Family) -> &Principal {
-        use radar::http::auth::Family;
+    fn not_of(&self, family: radar::auth::Family) -> &Principal {
+        use radar::auth::Family;
         match family {
             Family::Customer => &self.radar,
             Family::Radar => &self.admin,
@@ -202,8 +202,8 @@ async fn an_unsigned_route_never_asks_for_a_signature() {
 }
 
 /// Principals revoked in each way issue 8.2 names, per family.
-async fn revoked(app: &TestApp) -> Vec<(radar::http::auth::Family, &'static str, Principal)> {
-    use radar::http::auth::Family;
+async fn revoked(app: &TestApp) -> Vec<(radar::auth::Family, &'static str, Principal)> {
+    use radar::auth::Family;
     let live = app.seed_company("在营公司").await;
     let gone = app.seed_company("已删公司").await;
     let disabled_radar = app.seed_radar_user(live, "停用").await;

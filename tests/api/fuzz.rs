@@ -69,8 +69,8 @@ struct World {
 }
 
 impl World {
-    fn principal(&self, family: radar::http::auth::Family) -> &Principal {
-        use radar::http::auth::Family;
+    fn principal(&self, family: radar::auth::Family) -> &Principal {
+        use radar::auth::Family;
         match family {
             Family::Customer => &self.customer,
             Family::Radar => &self.radar,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix::Recipient;
 use serde_json::Value;
 
+use crate::auth::{Family, SignedIds};
 use crate::chat::event::{Channel, Event};
 use crate::chat::protocol::{self, Inbound, SocketFamily};
 use crate::chat::registry::{Bind, Interest, Push};
@@ -15,7 +16,6 @@ use crate::chat::revocation;
 use crate::chat::service;
 use crate::chat::session::outbound::Closer;
 use crate::error::ApiError;
-use crate::http::auth::{ids_match, load_token, Family, SignedIds};
 use crate::state::AppState;
 use crate::store::{self, chat::PairInfo};
 
@@ -215,14 +215,14 @@ impl Core {
     async fn verify(&mut self, ids: &SignedIds) -> Result<bool, ApiError> {
         if let Some((user, token)) = &self.token {
             if *user == ids.user_id {
-                return Ok(ids_match(&self.state, ids, token));
+                return Ok(self.state.tokens.matches(ids, token));
             }
         }
         let family = self.auth_family();
-        let Some(token) = load_token(&self.state, family, ids.user_id).await? else {
+        let Some(token) = self.state.tokens.load(family, ids.user_id).await? else {
             return Ok(false);
         };
-        let ok = ids_match(&self.state, ids, &token);
+        let ok = self.state.tokens.matches(ids, &token);
         if ok {
             self.token = Some((ids.user_id, token));
         }

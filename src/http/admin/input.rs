@@ -175,7 +175,7 @@ impl<'a> Form<'a> {
     fn opt_json(&mut self, key: &str) -> Option<(String, Value)> {
         let text = self.opt_text(key, usize::MAX)?;
         match serde_json::from_str::<Value>(&text) {
-            Ok(value) if !crate::http::params::json_holds_nul(&value) => Some((text, value)),
+            Ok(value) if !crate::nul::json_holds_nul(&value) => Some((text, value)),
             _ => {
                 self.v.error(key, "Enter a valid JSON.");
                 None

@@ -5,8 +5,9 @@
 //! Operations that name no company act on the caller's own. Every admin handler goes through
 //! `Caller::signed` and then `target_company` (company-level operations) or `owns` (record ids).
 
+use crate::auth::Family;
 use crate::error::{ApiError, FormErrors};
-use crate::http::auth::{verify, Family};
+use crate::http::auth::verify;
 use crate::http::params::Params;
 use crate::state::AppState;
 use crate::store;

@@ -1,10 +1,11 @@
-//! Short-lived per-node caches, so hot reads cost no database round trip: principals' tokens and
-//! customers' companies (facts that never change once set; what the cache can delay is a deletion
-//! or a disabling, which therefore takes effect within the TTL on every node), and whole answers of
-//! read-only list pages (a change shows within the TTL). Only found values are cached. Each map is
-//! bounded: when full it is emptied (cheap, and a busy node refills it in a moment). The node's
-//! caches are `purged`: expired entries are dropped every TTL, so memory follows the principals
-//! still calling, not every one seen since the start (e.g. each idle websocket's token).
+//! `TtlCache`: a short-lived per-node map, so hot reads cost no database round trip. Its users:
+//! principals' tokens (`auth::Tokens`) and customers' companies (facts that never change once set:
+//! what the cache can delay is a deletion or a disabling, which therefore takes effect within the
+//! TTL on every node), and whole answers of read-only list pages (`http::case`; a change shows
+//! within the TTL). Callers put only values they found. Each map is bounded: when full it is
+//! emptied (cheap, and a busy node refills it in a moment). The node's caches are `purged`:
+//! expired entries are dropped every TTL, so memory follows the principals still calling, not
+//! every one seen since the start (e.g. each idle websocket's token).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -95,7 +96,7 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::auth::Family;
+    use crate::auth::Family;
 
     #[test]
     fn values_are_kept_for_the_ttl_only() {
