@@ -9,7 +9,7 @@ use crate::action::{self, Action};
 use crate::chat::content::{self, Sender};
 use crate::chat::event::{Channel, Event};
 use crate::chat::notify;
-use crate::chat::writer::WriteError;
+use crate::chat::writer::{Queued, WriteError};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{
@@ -21,14 +21,18 @@ use crate::store::{
 /// Stores `m` (a retry with the same `client_msg_id` returns the first row); the writer publishes
 /// it, a resend included (see `chat::writer`).
 pub async fn send(state: &AppState, m: NewMessage) -> Result<Stored, ApiError> {
-    state.writer.insert(m).await.map_err(|e| match e {
+    state.writer.insert(m).await.map_err(write_error)
+}
+
+fn write_error(e: WriteError) -> ApiError {
+    match e {
         WriteError::Busy => ApiError::Busy,
         WriteError::Unavailable | WriteError::Stopped => ApiError::Unavailable,
         WriteError::Refused(reason) => {
             tracing::warn!(%reason, "the database refused a chat message");
             ApiError::code(301, "消息无法保存")
         }
-    })
+    }
 }
 
 /// Tells the radar user's chat sockets of the pair that the customer read their messages.
@@ -67,6 +71,23 @@ pub struct Draft {
     pub client_msg_id: Option<String>,
 }
 
+/// A client's send, validated and queued for its batch: `finish` waits for the commit and does
+/// what follows a stored message. Sends are queued in the order the `start_*` functions are
+/// called, so a socket that starts its sends in frame order has them stored in that order.
+pub struct QueuedSend {
+    queued: Queued,
+    pair: PairInfo,
+    then: AfterSend,
+}
+
+/// What follows a stored send, by sender.
+enum AfterSend {
+    /// A customer's text notifies the radar user.
+    Customer { is_text: bool },
+    /// A radar message schedules the customer's offline notification; a mall link is recorded.
+    Radar { is_mall_link: bool },
+}
+
 /// M6 / WS-M send: the customer writes to the radar user (read for the customer, unread for the
 /// radar user; counts once in the binding; text messages notify the radar user).
 pub async fn customer_send(
@@ -74,18 +95,7 @@ pub async fn customer_send(
     pair: &PairInfo,
     draft: Draft,
 ) -> Result<Stored, ApiError> {
-    let content = content::parse(&draft.content)
-        .and_then(|c| content::validate(c, Sender::Customer))
-        .map_err(|reason| ApiError::code(301, reason))?;
-    let is_text = content["info_type"] == 1;
-    let message =
-        Origin::CustomerText.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
-    let stored = send(state, message).await?;
-    if is_text && stored.inserted && state.notifier.enabled() {
-        let db = state.db.get().await?;
-        action::notify_chat(&db, &*state.notifier, pair.radar_user, pair.customer).await?;
-    }
-    Ok(stored)
+    start_customer_send(state, pair, draft)?.finish(state).await
 }
 
 /// R5 / WS-R1 send: the radar user writes to the customer (spec §7 R5, §6.1 info_type rules).
@@ -94,6 +104,34 @@ pub async fn radar_send(
     pair: &PairInfo,
     draft: Draft,
 ) -> Result<Stored, ApiError> {
+    start_radar_send(state, pair, draft)?.finish(state).await
+}
+
+/// Validates a customer's send and queues it (see `QueuedSend`).
+pub fn start_customer_send(
+    state: &AppState,
+    pair: &PairInfo,
+    draft: Draft,
+) -> Result<QueuedSend, ApiError> {
+    let content = content::parse(&draft.content)
+        .and_then(|c| content::validate(c, Sender::Customer))
+        .map_err(|reason| ApiError::code(301, reason))?;
+    let is_text = content["info_type"] == 1;
+    let message =
+        Origin::CustomerText.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
+    Ok(QueuedSend {
+        queued: state.writer.enqueue(message),
+        pair: pair.clone(),
+        then: AfterSend::Customer { is_text },
+    })
+}
+
+/// Validates a radar user's send and queues it (see `QueuedSend`).
+pub fn start_radar_send(
+    state: &AppState,
+    pair: &PairInfo,
+    draft: Draft,
+) -> Result<QueuedSend, ApiError> {
     let content = content::parse(&draft.content)
         .and_then(|c| content::validate(c, Sender::Radar))
         .map_err(|reason| ApiError::code(301, reason))?;
@@ -103,21 +141,44 @@ pub async fn radar_send(
     }
     let message =
         Origin::RadarText.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
-    let stored = send(state, message).await?;
-    if stored.inserted {
-        notify::schedule(state, pair.radar_user, pair.customer, stored.id);
+    Ok(QueuedSend {
+        queued: state.writer.enqueue(message),
+        pair: pair.clone(),
+        then: AfterSend::Radar { is_mall_link },
+    })
+}
+
+impl QueuedSend {
+    /// Waits for the commit, then notifies and records what the stored message calls for.
+    pub async fn finish(self, state: &AppState) -> Result<Stored, ApiError> {
+        let stored = self.queued.committed().await.map_err(write_error)?;
+        let pair = &self.pair;
+        match self.then {
+            AfterSend::Customer { is_text } => {
+                if is_text && stored.inserted && state.notifier.enabled() {
+                    let db = state.db.get().await?;
+                    action::notify_chat(&db, &*state.notifier, pair.radar_user, pair.customer)
+                        .await?;
+                }
+            }
+            AfterSend::Radar { is_mall_link } => {
+                if stored.inserted {
+                    notify::schedule(state, pair.radar_user, pair.customer, stored.id);
+                }
+                if is_mall_link && stored.inserted {
+                    let db = state.db.get().await?;
+                    action::record(
+                        &db,
+                        &*state.notifier,
+                        Action::SendMiniProgram,
+                        pair.radar_user,
+                        pair.customer,
+                        "发送小程序",
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(stored)
     }
-    if is_mall_link && stored.inserted {
-        let db = state.db.get().await?;
-        action::record(
-            &db,
-            &*state.notifier,
-            Action::SendMiniProgram,
-            pair.radar_user,
-            pair.customer,
-            "发送小程序",
-        )
-        .await?;
-    }
-    Ok(stored)
 }

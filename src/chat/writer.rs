@@ -221,10 +221,17 @@ impl Writer {
     /// committed. Refused at once (`WriteError::Busy`) when that shard is behind by more than the
     /// admission delay (see `Backlog`).
     pub async fn insert(&self, message: NewMessage) -> Result<Stored, WriteError> {
+        self.enqueue(message).committed().await
+    }
+
+    /// Queues `message` now, without waiting: messages of one conversation are stored in the
+    /// order they were queued, so a caller that must keep an order (a socket's sends) queues
+    /// them in that order and awaits the commits afterwards, in any order.
+    pub fn enqueue(&self, message: NewMessage) -> Queued {
         let shard = &self.shards[self.shard_of(message.radar_user, message.customer)];
         let meter = &*shard.meter;
         if meter.closing.load(Ordering::SeqCst) {
-            return Err(WriteError::Stopped);
+            return Queued(Err(WriteError::Stopped));
         }
         let queued = meter.queued.load(Ordering::Relaxed);
         if !self.admission_delay.is_zero()
@@ -233,15 +240,33 @@ impl Writer {
                 .over(queued, self.max_rows, self.admission_delay)
         {
             metrics::counter!(names::CHAT_ADMISSION_REFUSALS).increment(1);
-            return Err(WriteError::Busy);
+            return Queued(Err(WriteError::Busy));
         }
         let (reply, answer) = oneshot::channel();
         meter.queued.fetch_add(1, Ordering::SeqCst);
-        if shard.tx.send(Job { message, reply }).await.is_err() {
-            meter.queued.fetch_sub(1, Ordering::SeqCst);
-            return Err(WriteError::Stopped);
+        match shard.tx.try_send(Job { message, reply }) {
+            Ok(()) => Queued(Ok(answer)),
+            Err(e) => {
+                meter.queued.fetch_sub(1, Ordering::SeqCst);
+                Queued(Err(match e {
+                    mpsc::error::TrySendError::Full(_) => WriteError::Busy,
+                    mpsc::error::TrySendError::Closed(_) => WriteError::Stopped,
+                }))
+            }
         }
-        answer.await.unwrap_or(Err(WriteError::Stopped))
+    }
+}
+
+/// A message in a writer's queue (or the reason it was not queued).
+pub struct Queued(Result<oneshot::Receiver<Result<Stored, WriteError>>, WriteError>);
+
+impl Queued {
+    /// Resolves once the message is committed (or could not be).
+    pub async fn committed(self) -> Result<Stored, WriteError> {
+        match self.0 {
+            Ok(answer) => answer.await.unwrap_or(Err(WriteError::Stopped)),
+            Err(e) => Err(e),
+        }
     }
 }
 

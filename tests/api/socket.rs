@@ -476,3 +476,49 @@ async fn the_document_paths_serve_the_same_sockets_and_the_registry_forgets_clos
     }
     panic!("the registry kept listeners of closed sockets");
 }
+
+#[actix_web::test]
+async fn a_burst_of_socket_sends_is_stored_and_acked_in_the_order_sent() {
+    let wechat = wiremock::MockServer::start().await;
+    let mut settings = crate::helpers::test_settings(&wechat).await;
+    settings.chat.rate_per_sec = 100_000;
+    settings.chat.rate_burst = 100_000;
+    let app = crate::helpers::spawn_with(settings, wechat).await;
+    let (_company, radar, customer) = pair(&app).await;
+    let mut r = radar_socket(&app, &radar, &customer).await;
+    const N: usize = 400;
+    // Many frames arrive in one read while earlier sends complete: each send must still be
+    // queued for the writer in frame order.
+    for i in 0..N {
+        let content = json!({"info_type": 1, "msg": format!("m{i}")}).to_string();
+        r.send(signed(
+            &radar,
+            json!({"customer_id": customer.id, "content": content}),
+        ))
+        .await;
+    }
+    let mut acked = Vec::new();
+    while acked.len() < N {
+        let frame = r.next().await;
+        if frame["msg"] == "雷达消息-发送成功" {
+            acked.push(frame["data"]["seq"].as_i64().unwrap());
+        }
+    }
+    assert!(
+        acked.windows(2).all(|w| w[0] < w[1]),
+        "acks in send order carry rising seqs: {acked:?}"
+    );
+    let rows = app
+        .client()
+        .await
+        .query(
+            "SELECT content->>'msg' FROM chat_messages
+             WHERE user_id = $1 AND customer_id = $2 AND content->>'msg' LIKE 'm%' ORDER BY seq",
+            &[&radar.id, &customer.id],
+        )
+        .await
+        .unwrap();
+    let stored: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let sent: Vec<String> = (0..N).map(|i| format!("m{i}")).collect();
+    assert_eq!(stored, sent, "stored in the order sent");
+}

@@ -150,20 +150,34 @@ impl SendJob {
         }
     }
 
-    /// Stores the message; answers the ack frame (or the answer that keeps the socket open), or
-    /// the error that closes it.
-    pub async fn run(self, state: AppState) -> Result<Reply, ApiError> {
-        let (sent, msg) = match self.family {
+    /// Validates and queues the message now — the session starts its sends in frame order, so
+    /// they are stored in that order — and answers a future that waits for the commit and
+    /// resolves to the ack frame (or the answer that keeps the socket open), or the error that
+    /// closes it. (Queuing inside the future would follow the order actix first polls its
+    /// spawned futures in, which is not the order they were spawned in.)
+    pub fn start(
+        self,
+        state: &AppState,
+    ) -> impl std::future::Future<Output = Result<Reply, ApiError>> + 'static {
+        let (queued, msg) = match self.family {
             SocketFamily::MiniProgram => (
-                service::customer_send(&state, &self.pair, self.draft).await,
+                service::start_customer_send(state, &self.pair, self.draft),
                 "小程序消息-发送成功",
             ),
             _ => (
-                service::radar_send(&state, &self.pair, self.draft).await,
+                service::start_radar_send(state, &self.pair, self.draft),
                 "雷达消息-发送成功",
             ),
         };
-        ack(sent, msg, self.client_msg_id)
+        let state = state.clone();
+        let client_msg_id = self.client_msg_id;
+        async move {
+            let sent = match queued {
+                Ok(queued) => queued.finish(&state).await,
+                Err(e) => Err(e),
+            };
+            ack(sent, msg, client_msg_id)
+        }
     }
 }
 

@@ -161,9 +161,8 @@ impl Session {
     fn start_send(&mut self, job: SendJob, ctx: &mut ws::WebsocketContext<Self>) {
         let n = self.sends.started;
         self.sends.started += 1;
-        let state = AppState::clone(&self.state);
         ctx.spawn(
-            job.run(state)
+            job.start(&self.state)
                 .into_actor(self)
                 .map(move |result, act, ctx| {
                     let reply = match result {
