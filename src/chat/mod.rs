@@ -2,7 +2,9 @@
 //!
 //! - `service`  — the one send path (validate → commit → publish) and the read-state events.
 //! - `writer`   — group commit of concurrent sends; `reader` — group read-marking of pushes.
-//! - `content`  — the `info_type` catalog and its rules; `notify` — offline template messages.
+//! - `message`  — every kind of message and its legacy rules (`MessageKind`), and the messages the
+//!   server writes itself; `content` — the `info_type` catalog and its rules for what clients send.
+//! - `notify`   — offline template messages.
 //! - `event`    — what travels on the bus; `bus` — local and Redis implementations.
 //! - `registry` — the per-process actor mapping channels to listeners.
 //! - `revocation` — the per-node sweep closing sockets whose account lost access.
@@ -11,6 +13,7 @@
 pub mod bus;
 pub mod content;
 pub mod event;
+pub mod message;
 pub mod notify;
 pub mod protocol;
 pub mod reader;

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::action::{self, Action};
 use crate::chat::content::{self, Sender};
 use crate::chat::event::{Channel, Event};
+use crate::chat::message::MessageKind;
 use crate::chat::notify;
 use crate::chat::writer::{Queued, WriteError};
 use crate::error::ApiError;
@@ -15,7 +16,7 @@ use crate::state::AppState;
 use crate::store::{
     self,
     chat::PairInfo,
-    message::{NewMessage, Origin, Stored},
+    message::{NewMessage, Stored},
 };
 
 /// Stores `m` (a retry with the same `client_msg_id` returns the first row); the writer publishes
@@ -117,8 +118,12 @@ pub fn start_customer_send(
         .and_then(|c| content::validate(c, Sender::Customer))
         .map_err(|reason| ApiError::code(301, reason))?;
     let is_text = content["info_type"] == 1;
-    let message =
-        Origin::CustomerText.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
+    let message = MessageKind::CustomerText.message(
+        pair.radar_user,
+        pair.customer,
+        content,
+        draft.client_msg_id,
+    );
     Ok(QueuedSend {
         queued: state.writer.enqueue(message),
         pair: pair.clone(),
@@ -139,8 +144,12 @@ pub fn start_radar_send(
     if is_mall_link && pair.shopping_type != 2 {
         return Err(ApiError::code(303, "此小程序没有开启商城"));
     }
-    let message =
-        Origin::RadarText.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
+    let message = MessageKind::RadarText.message(
+        pair.radar_user,
+        pair.customer,
+        content,
+        draft.client_msg_id,
+    );
     Ok(QueuedSend {
         queued: state.writer.enqueue(message),
         pair: pair.clone(),

@@ -7,12 +7,12 @@ use serde_json::json;
 use crate::action::{self, Action};
 use crate::auth::new_token;
 use crate::auth::Family;
-use crate::chat::service;
+use crate::chat::{message, service};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::auth::verify;
 use crate::http::params::Params;
 use crate::state::AppState;
-use crate::store::{self, customer::LoginIdentity, message::Origin};
+use crate::store::{self, customer::LoginIdentity};
 
 /// How long a repeated js_code waits for the first request's answer.
 const REPEAT_WAIT_STEPS: u32 = 50;
@@ -178,12 +178,8 @@ pub async fn binding(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
     drop(db);
     state.customer_companies.put(cid, radar.company_id);
 
-    let greeting = format!(
-        "您好,我是{}的{},欢迎进入我的名片,有什么可以帮到您的吗?您可以在这里和我及时沟通。",
-        radar.company, radar.username
-    );
-    let content = json!({"info_type": 1, "msg": greeting});
-    service::send(&state, Origin::Greeting.message(uid, cid, content, None)).await?;
+    let greeting = message::greeting(uid, cid, &radar.company, &radar.username);
+    service::send(&state, greeting).await?;
     // The pair's code and poster are made on their first request (crate::poster), not here.
     Ok(Envelope::ok("绑定关系成功"))
 }

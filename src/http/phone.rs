@@ -9,12 +9,12 @@ use serde_json::{json, Value};
 
 use crate::action;
 use crate::auth::Family;
-use crate::chat::service;
+use crate::chat::{message, service};
 use crate::error::{ApiError, Envelope};
 use crate::http::auth::verify;
 use crate::http::params::Params;
 use crate::state::AppState;
-use crate::store::{self, chat::PairInfo, message::Origin};
+use crate::store::{self, chat::PairInfo};
 use crate::{sql, wechat};
 
 /// POST /zhugeleida/xiaochengxu/chat/encrypted_phone_number/{id}: spec M7 "聊天信息 - 获取手机号".
@@ -157,8 +157,6 @@ async fn store_phone(
 
 /// The "my phone number is …" message, unread for both sides so it reaches every socket.
 async fn echo_phone(state: &AppState, uid: i64, cid: i64, phone: &str) -> Result<(), ApiError> {
-    let content = json!({"info_type": 1, "msg": format!("我的手机号是: {phone}")});
-    let message = Origin::PhoneEcho.message(uid, cid, content, None);
-    service::send(state, message).await?;
+    service::send(state, message::phone_echo(uid, cid, phone)).await?;
     Ok(())
 }

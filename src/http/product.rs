@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::action::{self, Action};
 use crate::auth::Family;
-use crate::chat::service;
+use crate::chat::{message, service};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::auth::verify;
 use crate::http::card::card_owner;
@@ -15,7 +15,6 @@ use crate::http::params::Params;
 use crate::state::AppState;
 use crate::store::{
     self,
-    message::Origin,
     product::{status_label, Product},
 };
 use crate::time;
@@ -172,18 +171,7 @@ pub async fn consult_product(
     catalog: Catalog,
 ) -> Result<Envelope, ApiError> {
     let (cid, uid, product) = mall_product(state, p).await?;
-    let cover = product.content["cover_data"][0]["data"][0]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let content = json!({
-        "info_type": 2,
-        "product_name": product.name,
-        "product_price": product.price,
-        "product_cover_url": cover,
-        "product_id": product.id,
-    });
-    service::send(state, Origin::Consult.message(uid, cid, content, None)).await?;
+    service::send(state, message::consult(uid, cid, &product)).await?;
     let remark = match catalog {
         Catalog::Product => "向您咨询产品",
         Catalog::Mall => "向您咨询商品",

@@ -16,7 +16,8 @@ pub enum Counter {
     RadarMessage = 2,
 }
 
-/// A message to store.
+/// A message to store, built by `chat::message` (which decides `send_type`, the unread flags and
+/// the counter for each kind of message).
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub radar_user: i64,
@@ -32,53 +33,6 @@ pub struct NewMessage {
     /// up by the statement that stores the batch.
     pub quotes_article: bool,
     pub counter: Counter,
-}
-
-/// Who writes a message and why: the one place that decides its `send_type`, which side it is
-/// unread for, and which binding counter it bumps (spec §5.2, §6.1, §7). Handlers never spell
-/// those out themselves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// M6 / WS-M: the customer writes (read for them; unread for the radar user).
-    CustomerText,
-    /// R5 / WS-R1: the radar user writes, quoting the pair's latest article if any.
-    RadarText,
-    /// The greeting a new binding posts for the radar user (counts nowhere).
-    Greeting,
-    /// "我的手机号是: …" after M7: from the customer, unread for both so every socket shows it.
-    PhoneEcho,
-    /// A product consultation card from the customer, unread for both.
-    Consult,
-}
-
-impl Origin {
-    /// The message `content` from this origin in the pair, with the sender's retry key.
-    pub fn message(
-        self,
-        radar_user: i64,
-        customer: i64,
-        content: Value,
-        client_msg_id: Option<String>,
-    ) -> NewMessage {
-        use Origin::*;
-        let (send_type, unread_for_customer, unread_for_radar, counter) = match self {
-            CustomerText => (2, false, true, Counter::CustomerMessage),
-            RadarText => (1, true, false, Counter::RadarMessage),
-            Greeting => (1, true, false, Counter::None),
-            PhoneEcho | Consult => (2, true, true, Counter::CustomerMessage),
-        };
-        NewMessage {
-            radar_user,
-            customer,
-            send_type,
-            content,
-            unread_for_customer,
-            unread_for_radar,
-            client_msg_id,
-            quotes_article: self == RadarText,
-            counter,
-        }
-    }
 }
 
 /// The stored row's identity.
@@ -104,36 +58,4 @@ pub async fn count_pair(
 ) -> Result<i64, tokio_postgres::Error> {
     let stmt = db.prepare_cached(sql!("message/count_pair")).await?;
     Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_origin_sets_the_legacy_rules_of_its_message() {
-        let rules = |o: Origin| {
-            let m = o.message(1, 2, serde_json::json!({"info_type": 1}), Option::None);
-            (
-                m.send_type,
-                m.unread_for_customer,
-                m.unread_for_radar,
-                m.counter,
-                m.quotes_article,
-            )
-        };
-        let (customer, radar, none) = (
-            Counter::CustomerMessage,
-            Counter::RadarMessage,
-            Counter::None,
-        );
-        assert_eq!(
-            rules(Origin::CustomerText),
-            (2, false, true, customer, false)
-        );
-        assert_eq!(rules(Origin::RadarText), (1, true, false, radar, true));
-        assert_eq!(rules(Origin::Greeting), (1, true, false, none, false));
-        assert_eq!(rules(Origin::PhoneEcho), (2, true, true, customer, false));
-        assert_eq!(rules(Origin::Consult), (2, true, true, customer, false));
-    }
 }
