@@ -1,6 +1,8 @@
 //! Radar: the backend of the 诸葛雷达 WeChat mini-program business-card CRM.
 //!
-//! Map of the crate (dependencies point downwards only):
+//! Map of the crate, edges first. `http` and the sockets in `chat` both stand on `auth`, `store` and
+//! the plumbing; the chat core still reaches its writer and bus through `state::AppState` (its own
+//! handle is not built yet), so `chat` and `state` import each other.
 //! - `http`     — the legacy HTTP API: routes, signed-request auth, parameter parsing, handlers.
 //! - `chat`     — chat messages: the one send path (`chat::service::send`).
 //! - `card_views` — group commit of card views (M10).

@@ -1,5 +1,8 @@
 //! The registry: one actor per process mapping bus channels to this node's listeners (socket
-//! sessions and long-polls), and delivering bus events to them. It does no I/O of its own.
+//! sessions and long-polls), and delivering bus events to them. It never touches the database and
+//! never waits on I/O: subscribing a channel is handed to the bus (whose own tasks talk to Redis),
+//! and closing a slow consumer writes a close frame and cuts its connection off through the
+//! session's `Closer`, without waiting for either.
 //!
 //! Subscriptions follow the listeners: the first listener of a channel subscribes the node to it on
 //! the bus, the last one leaving unsubscribes. `Bind` answers only once the subscription is live,
