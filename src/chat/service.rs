@@ -114,21 +114,18 @@ pub fn start_customer_send(
     pair: &PairInfo,
     draft: Draft,
 ) -> Result<QueuedSend, ApiError> {
-    let content = content::parse(&draft.content)
-        .and_then(|c| content::validate(c, Sender::Customer))
-        .map_err(|reason| ApiError::code(301, reason))?;
-    let is_text = content["info_type"] == 1;
-    let message = MessageKind::CustomerText.message(
-        pair.radar_user,
-        pair.customer,
+    let content = checked(&draft, Sender::Customer)?;
+    let then = AfterSend::Customer {
+        is_text: content["info_type"] == 1,
+    };
+    Ok(queue(
+        state,
+        pair,
+        MessageKind::CustomerText,
         content,
-        draft.client_msg_id,
-    );
-    Ok(QueuedSend {
-        queued: state.writer.enqueue(message),
-        pair: pair.clone(),
-        then: AfterSend::Customer { is_text },
-    })
+        draft,
+        then,
+    ))
 }
 
 /// Validates a radar user's send and queues it (see `QueuedSend`).
@@ -137,24 +134,44 @@ pub fn start_radar_send(
     pair: &PairInfo,
     draft: Draft,
 ) -> Result<QueuedSend, ApiError> {
-    let content = content::parse(&draft.content)
-        .and_then(|c| content::validate(c, Sender::Radar))
-        .map_err(|reason| ApiError::code(301, reason))?;
+    let content = checked(&draft, Sender::Radar)?;
     let is_mall_link = content["info_type"] == 6;
     if is_mall_link && pair.shopping_type != 2 {
         return Err(ApiError::code(303, "此小程序没有开启商城"));
     }
-    let message = MessageKind::RadarText.message(
-        pair.radar_user,
-        pair.customer,
+    let then = AfterSend::Radar { is_mall_link };
+    Ok(queue(
+        state,
+        pair,
+        MessageKind::RadarText,
         content,
-        draft.client_msg_id,
-    );
-    Ok(QueuedSend {
+        draft,
+        then,
+    ))
+}
+
+/// `draft`'s content, parsed and checked by `sender`'s rules (spec §6.1), or the 301 answer.
+fn checked(draft: &Draft, sender: Sender) -> Result<Value, ApiError> {
+    content::parse(&draft.content)
+        .and_then(|c| content::validate(c, sender))
+        .map_err(|reason| ApiError::code(301, reason))
+}
+
+/// Queues the pair's message of `kind` with `content` (and the draft's retry key).
+fn queue(
+    state: &AppState,
+    pair: &PairInfo,
+    kind: MessageKind,
+    content: Value,
+    draft: Draft,
+    then: AfterSend,
+) -> QueuedSend {
+    let message = kind.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
+    QueuedSend {
         queued: state.writer.enqueue(message),
         pair: pair.clone(),
-        then: AfterSend::Radar { is_mall_link },
-    })
+        then,
+    }
 }
 
 impl QueuedSend {
