@@ -35,6 +35,7 @@ pub mod demo;
 pub mod embedded;
 pub mod error;
 pub mod http;
+pub mod ids;
 pub mod nul;
 pub mod password;
 pub mod poster;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use radar::chat::bus::redis::RedisBus;
 use radar::chat::bus::Bus;
 use radar::chat::event::{Channel, Envelope, Event};
+use radar::ids::{CustomerId, RadarUserId};
 use tokio::sync::mpsc;
 
 fn redis_url() -> String {
@@ -40,8 +41,8 @@ fn bus_with_inbox(url: &str, prefix: &str) -> (Arc<RedisBus>, mpsc::UnboundedRec
 /// A small event tagged with `n`, easy to tell apart.
 fn event(n: i64) -> Event {
     Event::ReadReceipt {
-        radar_user: n,
-        customer: 7,
+        radar_user: RadarUserId(n),
+        customer: CustomerId(7),
     }
 }
 
@@ -74,10 +75,10 @@ async fn an_event_published_on_one_bus_reaches_a_subscriber_on_another_and_only_
     let (url, prefix) = (redis_url(), random_prefix());
     let (a, mut a_inbox) = bus_with_inbox(&url, &prefix);
     let (b, _b_inbox) = bus_with_inbox(&url, &prefix);
-    a.subscribe(Channel::Customer(1)).await;
+    a.subscribe(Channel::Customer(CustomerId(1))).await;
 
-    b.publish(Channel::Customer(1), event(1));
-    b.publish(Channel::Customer(2), event(2));
+    b.publish(Channel::Customer(CustomerId(1)), event(1));
+    b.publish(Channel::Customer(CustomerId(2)), event(2));
 
     let got = next(&mut a_inbox, Duration::from_secs(5))
         .await
@@ -85,7 +86,7 @@ async fn an_event_published_on_one_bus_reaches_a_subscriber_on_another_and_only_
     assert_eq!(
         got,
         Envelope {
-            channel: Channel::Customer(1),
+            channel: Channel::Customer(CustomerId(1)),
             event: event(1)
         }
     );
@@ -102,16 +103,16 @@ async fn after_unsubscribing_a_bus_receives_nothing_more_and_redis_forgets_it() 
     let (url, prefix) = (redis_url(), random_prefix());
     let (a, mut a_inbox) = bus_with_inbox(&url, &prefix);
     let (b, _b_inbox) = bus_with_inbox(&url, &prefix);
-    a.subscribe(Channel::Radar(5)).await;
-    b.publish(Channel::Radar(5), event(1));
+    a.subscribe(Channel::Radar(RadarUserId(5))).await;
+    b.publish(Channel::Radar(RadarUserId(5)), event(1));
     assert!(next(&mut a_inbox, Duration::from_secs(5)).await.is_some());
 
-    a.unsubscribe(Channel::Radar(5));
-    b.publish(Channel::Radar(5), event(2));
+    a.unsubscribe(Channel::Radar(RadarUserId(5)));
+    b.publish(Channel::Radar(RadarUserId(5)), event(2));
 
     assert_eq!(next(&mut a_inbox, Duration::from_millis(300)).await, None);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while subscribers(&url, &prefix, Channel::Radar(5)).await != 0 {
+    while subscribers(&url, &prefix, Channel::Radar(RadarUserId(5))).await != 0 {
         assert!(
             Instant::now() < deadline,
             "Redis still lists the subscription"
@@ -126,12 +127,12 @@ async fn ten_thousand_events_arrive_quickly_and_in_order_per_channel() {
     let (url, prefix) = (redis_url(), random_prefix());
     let (a, mut a_inbox) = bus_with_inbox(&url, &prefix);
     let (b, _b_inbox) = bus_with_inbox(&url, &prefix);
-    a.subscribe(Channel::Customer(1)).await;
-    a.subscribe(Channel::Customer(2)).await;
+    a.subscribe(Channel::Customer(CustomerId(1))).await;
+    a.subscribe(Channel::Customer(CustomerId(2))).await;
     let started = Instant::now();
 
     for n in 0..10_000 {
-        b.publish(Channel::Customer(1 + n % 2), event(n));
+        b.publish(Channel::Customer(CustomerId(1 + n % 2)), event(n));
     }
 
     let mut last = [-1i64, -1];
@@ -139,8 +140,13 @@ async fn ten_thousand_events_arrive_quickly_and_in_order_per_channel() {
         let got = next(&mut a_inbox, Duration::from_secs(5))
             .await
             .expect("all events arrive");
-        let (Channel::Customer(c), Event::ReadReceipt { radar_user: n, .. }) =
-            (got.channel, got.event)
+        let (
+            Channel::Customer(CustomerId(c)),
+            Event::ReadReceipt {
+                radar_user: RadarUserId(n),
+                ..
+            },
+        ) = (got.channel, got.event)
         else {
             panic!("unexpected envelope");
         };
@@ -171,16 +177,16 @@ async fn a_subscription_survives_a_redis_restart() {
     let (a, mut a_inbox) = bus_with_inbox(&redis.url(), &prefix);
     let (b, _b_inbox) = bus_with_inbox(&redis.url(), &prefix);
     redis.start().await;
-    a.subscribe(Channel::Customer(1)).await;
-    publish_until_received(&b, &mut a_inbox, Channel::Customer(1), 1).await;
+    a.subscribe(Channel::Customer(CustomerId(1))).await;
+    publish_until_received(&b, &mut a_inbox, Channel::Customer(CustomerId(1)), 1).await;
 
     // Outage: publishes are dropped, and a subscribe resolves after its 2 s timeout.
     redis.stop();
     for n in 100..110 {
-        b.publish(Channel::Customer(1), event(n));
+        b.publish(Channel::Customer(CustomerId(1)), event(n));
     }
     let started = Instant::now();
-    a.subscribe(Channel::Customer(2)).await;
+    a.subscribe(Channel::Customer(CustomerId(2))).await;
     let waited = started.elapsed();
     assert!(
         waited < Duration::from_millis(2_500),
@@ -189,8 +195,8 @@ async fn a_subscription_survives_a_redis_restart() {
     redis.start().await;
 
     // Both the old and the new subscription are live again.
-    publish_until_received(&b, &mut a_inbox, Channel::Customer(1), 1_000).await;
-    publish_until_received(&b, &mut a_inbox, Channel::Customer(2), 2_000).await;
+    publish_until_received(&b, &mut a_inbox, Channel::Customer(CustomerId(1)), 1_000).await;
+    publish_until_received(&b, &mut a_inbox, Channel::Customer(CustomerId(2)), 2_000).await;
 }
 
 /// Publishes on `channel` every 100 ms until an event from this loop arrives, for 10 s at most.
@@ -206,8 +212,13 @@ async fn publish_until_received(
         publisher.publish(channel, event(n));
         n += 1;
         while let Some(got) = next(inbox, Duration::from_millis(100)).await {
-            if let (true, Event::ReadReceipt { radar_user, .. }) =
-                (got.channel == channel, got.event)
+            if let (
+                true,
+                Event::ReadReceipt {
+                    radar_user: RadarUserId(radar_user),
+                    ..
+                },
+            ) = (got.channel == channel, got.event)
             {
                 if (first..n).contains(&radar_user) {
                     return;

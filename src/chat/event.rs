@@ -8,13 +8,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::ids::{CustomerId, RadarUserId};
+
 /// A bus channel: everything one principal's sessions need to hear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Channel {
     /// A mini-program customer (WS-M sessions, long-polls of M8).
-    Customer(i64),
+    Customer(CustomerId),
     /// A radar user (WS-R1/R2/R3 sessions, long-polls of R4).
-    Radar(i64),
+    Radar(RadarUserId),
     /// Every node (subscribed by each node for as long as it runs): `Event::Resync` only.
     Everyone,
 }
@@ -38,8 +40,8 @@ impl Channel {
         let (kind, id) = rest.split_once(':')?;
         let id = id.parse().ok()?;
         match kind {
-            "c" => Some(Channel::Customer(id)),
-            "u" => Some(Channel::Radar(id)),
+            "c" => Some(Channel::Customer(CustomerId(id))),
+            "u" => Some(Channel::Radar(RadarUserId(id))),
             _ => None,
         }
     }
@@ -51,8 +53,8 @@ pub struct ChatMessage {
     pub id: i64,
     /// Its place in the conversation (1, 2, 3… without gaps).
     pub seq: i64,
-    pub radar_user: i64,
-    pub customer: i64,
+    pub radar_user: RadarUserId,
+    pub customer: CustomerId,
     /// 1 radar→customer, 2 customer→radar.
     pub send_type: i16,
     pub content: Value,
@@ -90,9 +92,12 @@ pub enum Event {
     /// `contacts_changed`, and `unread_changed` when unread for the radar user).
     Message(ChatMessage),
     /// The customer read radar messages of the pair (§6.4).
-    ReadReceipt { radar_user: i64, customer: i64 },
+    ReadReceipt {
+        radar_user: RadarUserId,
+        customer: CustomerId,
+    },
     /// The radar user's unread count changed (they read messages over HTTP or another device).
-    RadarUnreadChanged { radar_user: i64 },
+    RadarUnreadChanged { radar_user: RadarUserId },
     /// A node lost events it published (Redis was unreachable): every node catches its sessions
     /// up from PostgreSQL.
     Resync,
@@ -111,7 +116,11 @@ mod tests {
 
     #[test]
     fn channel_names_round_trip() {
-        for c in [Channel::Customer(7), Channel::Radar(42), Channel::Everyone] {
+        for c in [
+            Channel::Customer(CustomerId(7)),
+            Channel::Radar(RadarUserId(42)),
+            Channel::Everyone,
+        ] {
             assert_eq!(Channel::parse(&c.name("radar-x"), "radar-x"), Some(c));
         }
         assert_eq!(Channel::parse("other:c:1", "radar"), None);
@@ -121,8 +130,8 @@ mod tests {
     #[test]
     fn events_serialize_with_a_tag() {
         let e = Event::ReadReceipt {
-            radar_user: 1,
-            customer: 2,
+            radar_user: RadarUserId(1),
+            customer: CustomerId(2),
         };
         let text = serde_json::to_string(&e).unwrap();
         assert!(text.contains("\"t\":\"ReadReceipt\""));

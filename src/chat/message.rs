@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use crate::ids::{CustomerId, RadarUserId};
 use crate::store::message::{Counter, NewMessage};
 use crate::store::product::Product;
 
@@ -28,8 +29,8 @@ impl MessageKind {
     /// The message `content` of this kind in the pair, with the sender's retry key.
     pub fn message(
         self,
-        radar_user: i64,
-        customer: i64,
+        radar_user: RadarUserId,
+        customer: CustomerId,
         content: Value,
         client_msg_id: Option<String>,
     ) -> NewMessage {
@@ -55,7 +56,12 @@ impl MessageKind {
 }
 
 /// The greeting a new binding posts for the radar user `username` of `company` (spec M2).
-pub fn greeting(radar_user: i64, customer: i64, company: &str, username: &str) -> NewMessage {
+pub fn greeting(
+    radar_user: RadarUserId,
+    customer: CustomerId,
+    company: &str,
+    username: &str,
+) -> NewMessage {
     let text = format!(
         "您好,我是{company}的{username},欢迎进入我的名片,有什么可以帮到您的吗?您可以在这里和我及时沟通。"
     );
@@ -64,13 +70,13 @@ pub fn greeting(radar_user: i64, customer: i64, company: &str, username: &str) -
 }
 
 /// "我的手机号是: …", the customer's number echoed into the chat after M7.
-pub fn phone_echo(radar_user: i64, customer: i64, phone: &str) -> NewMessage {
+pub fn phone_echo(radar_user: RadarUserId, customer: CustomerId, phone: &str) -> NewMessage {
     let content = json!({"info_type": 1, "msg": format!("我的手机号是: {phone}")});
     MessageKind::PhoneEcho.message(radar_user, customer, content, None)
 }
 
 /// The product card a customer's consultation (M22) posts: name, price, first cover picture.
-pub fn consult(radar_user: i64, customer: i64, product: &Product) -> NewMessage {
+pub fn consult(radar_user: RadarUserId, customer: CustomerId, product: &Product) -> NewMessage {
     let cover = product.content["cover_data"][0]["data"][0]
         .as_str()
         .unwrap_or_default();
@@ -91,7 +97,12 @@ mod tests {
     #[test]
     fn each_kind_sets_the_legacy_rules_of_its_message() {
         let rules = |k: MessageKind| {
-            let m = k.message(1, 2, json!({"info_type": 1}), Option::None);
+            let m = k.message(
+                RadarUserId(1),
+                CustomerId(2),
+                json!({"info_type": 1}),
+                Option::None,
+            );
             (
                 m.send_type,
                 m.unread_for_customer,
@@ -115,13 +126,16 @@ mod tests {
 
     #[test]
     fn server_made_messages_carry_their_legacy_content_and_kind() {
-        let g = greeting(1, 2, "雷达", "小王");
-        assert_eq!((g.radar_user, g.customer, g.send_type), (1, 2, 1));
+        let g = greeting(RadarUserId(1), CustomerId(2), "雷达", "小王");
+        assert_eq!(
+            (g.radar_user, g.customer, g.send_type),
+            (RadarUserId(1), CustomerId(2), 1)
+        );
         assert_eq!(
             g.content,
             json!({"info_type": 1, "msg": "您好,我是雷达的小王,欢迎进入我的名片,有什么可以帮到您的吗?您可以在这里和我及时沟通。"})
         );
-        let p = phone_echo(1, 2, "13800000000");
+        let p = phone_echo(RadarUserId(1), CustomerId(2), "13800000000");
         assert_eq!(p.content["msg"], "我的手机号是: 13800000000");
         assert!(p.unread_for_customer && p.unread_for_radar);
         let product = Product {
@@ -133,7 +147,7 @@ mod tests {
             status: 1,
             create_date: chrono::Utc::now(),
         };
-        let c = consult(1, 2, &product);
+        let c = consult(RadarUserId(1), CustomerId(2), &product);
         assert_eq!(
             c.content,
             json!({"info_type": 2, "product_name": "茶", "product_price": "12.00",

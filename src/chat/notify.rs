@@ -20,6 +20,7 @@ use deadpool_postgres::Object;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::wechat::{subscribe, WechatError};
 use crate::{sql, time};
@@ -35,18 +36,18 @@ const NO_GRANT: i64 = 43101;
 /// pair's oldest message still waiting (the first one scheduled), so a busy conversation costs
 /// one timer and one query per `delay_secs`, not one per message.
 #[derive(Clone, Default)]
-pub struct Waiting(Arc<Mutex<HashSet<(i64, i64)>>>);
+pub struct Waiting(Arc<Mutex<HashSet<(RadarUserId, CustomerId)>>>);
 
 impl Waiting {
     /// True when no check of the pair was waiting (the caller schedules one).
-    fn claim(&self, pair: (i64, i64)) -> bool {
+    fn claim(&self, pair: (RadarUserId, CustomerId)) -> bool {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(pair)
     }
 
-    fn release(&self, pair: (i64, i64)) {
+    fn release(&self, pair: (RadarUserId, CustomerId)) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -56,7 +57,7 @@ impl Waiting {
 
 /// Schedules the check for message `id` from `radar_user` to `customer` (no-op when disabled,
 /// or when a check of the pair is already waiting: it covers this message too).
-pub fn schedule(state: &AppState, radar_user: i64, customer: i64, id: i64) {
+pub fn schedule(state: &AppState, radar_user: RadarUserId, customer: CustomerId, id: i64) {
     let settings = &state.settings.template_message;
     if !settings.enabled && !settings.subscribe_enabled {
         return;
@@ -78,8 +79,8 @@ pub fn schedule(state: &AppState, radar_user: i64, customer: i64, id: i64) {
         if let Err(e) = result {
             tracing::warn!(
                 error = format!("{e:#}"),
-                radar_user,
-                customer,
+                %radar_user,
+                %customer,
                 "offline notification failed"
             );
         }
@@ -91,7 +92,7 @@ pub fn schedule(state: &AppState, radar_user: i64, customer: i64, id: i64) {
 /// until that one is due). `None` when everything was read.
 async fn due_message(
     state: &AppState,
-    (radar_user, customer): (i64, i64),
+    (radar_user, customer): (RadarUserId, CustomerId),
     delay: Duration,
     first: i64,
 ) -> anyhow::Result<Option<i64>> {
@@ -127,7 +128,12 @@ struct Target {
     subscribe_fields: Option<Value>,
 }
 
-async fn notify(state: &AppState, radar_user: i64, customer: i64, id: i64) -> anyhow::Result<()> {
+async fn notify(
+    state: &AppState,
+    radar_user: RadarUserId,
+    customer: CustomerId,
+    id: i64,
+) -> anyhow::Result<()> {
     let settings = &state.settings.template_message;
     let db = state.db.get().await?;
     // No row: read meanwhile, or nobody to notify.
@@ -200,7 +206,7 @@ async fn notify(state: &AppState, radar_user: i64, customer: i64, id: i64) -> an
 struct Job<'a> {
     state: &'a AppState,
     db: &'a Object,
-    customer: i64,
+    customer: CustomerId,
     target: &'a Target,
     secret: SecretString,
     page: String,
@@ -213,7 +219,7 @@ async fn by_subscribe(job: &Job<'_>, template: &str) -> anyhow::Result<bool> {
         .query_opt(sql!("notify/take_grant"), &[&customer, &template])
         .await?
     else {
-        tracing::info!(customer, "no subscribe grant for the offline notification");
+        tracing::info!(%customer, "no subscribe grant for the offline notification");
         return Ok(false);
     };
     let grant: i64 = row.get(0);
@@ -253,7 +259,7 @@ async fn by_subscribe(job: &Job<'_>, template: &str) -> anyhow::Result<bool> {
                 &[&customer, &template, &(NO_GRANT as i32)],
             )
             .await?;
-            tracing::info!(customer, "WeChat has no subscribe grant (43101); grants invalidated");
+            tracing::info!(%customer, "WeChat has no subscribe grant (43101); grants invalidated");
             Ok(false)
         }
         Err(e) => Err(anyhow::Error::new(e).context(
@@ -272,7 +278,7 @@ async fn by_form_id(job: &Job<'_>, template: &str) -> anyhow::Result<()> {
             .await?
         else {
             tracing::info!(
-                customer,
+                %customer,
                 "没有formID: no usable formId for the template notification"
             );
             return Ok(());

@@ -12,6 +12,7 @@ use deadpool_postgres::Pool;
 use tokio::sync::mpsc;
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
+use crate::ids::{CustomerId, RadarUserId};
 use crate::sql;
 use crate::store::Dedicated;
 
@@ -23,9 +24,12 @@ const QUEUE: usize = 16_384;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReadChange {
     /// The customer read radar messages of the pair: a read receipt for the radar user (§6.4).
-    CustomerRead { radar_user: i64, customer: i64 },
+    CustomerRead {
+        radar_user: RadarUserId,
+        customer: CustomerId,
+    },
     /// The radar user read customer messages: their unread count changed.
-    RadarRead { radar_user: i64 },
+    RadarRead { radar_user: RadarUserId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +40,7 @@ enum Side {
 
 struct Mark {
     side: Side,
-    pair: (i64, i64),
+    pair: (RadarUserId, CustomerId),
     seq: i64,
 }
 
@@ -59,16 +63,16 @@ impl Reader {
     }
 
     /// A radar message up to `seq` reached the customer inside the chat page: mark it read.
-    pub fn customer(&self, radar_user: i64, customer: i64, seq: i64) {
+    pub fn customer(&self, radar_user: RadarUserId, customer: CustomerId, seq: i64) {
         self.queue(Side::Customer, (radar_user, customer), seq);
     }
 
     /// A customer message up to `seq` reached the radar user's chat socket: mark it read.
-    pub fn radar(&self, radar_user: i64, customer: i64, seq: i64) {
+    pub fn radar(&self, radar_user: RadarUserId, customer: CustomerId, seq: i64) {
         self.queue(Side::Radar, (radar_user, customer), seq);
     }
 
-    fn queue(&self, side: Side, pair: (i64, i64), seq: i64) {
+    fn queue(&self, side: Side, pair: (RadarUserId, CustomerId), seq: i64) {
         if self.tx.try_send(Mark { side, pair, seq }).is_err() {
             tracing::warn!(?side, "read-marking queue full; the message stays unread");
         }
@@ -107,7 +111,7 @@ async fn run(
         };
         let mut failed = false;
         for side in [Side::Customer, Side::Radar] {
-            let keys: Vec<(i64, i64, i64)> = marks
+            let keys: Vec<(RadarUserId, CustomerId, i64)> = marks
                 .iter()
                 .filter(|m| m.side == side)
                 .map(|m| (m.pair.0, m.pair.1, m.seq))
@@ -133,10 +137,10 @@ async fn run(
 async fn flush(
     db: &deadpool_postgres::ClientWrapper,
     side: Side,
-    keys: &[(i64, i64, i64)],
+    keys: &[(RadarUserId, CustomerId, i64)],
 ) -> anyhow::Result<HashSet<ReadChange>> {
-    let users: Vec<i64> = keys.iter().map(|k| k.0).collect();
-    let customers: Vec<i64> = keys.iter().map(|k| k.1).collect();
+    let users: Vec<RadarUserId> = keys.iter().map(|k| k.0).collect();
+    let customers: Vec<CustomerId> = keys.iter().map(|k| k.1).collect();
     let seqs: Vec<i64> = keys.iter().map(|k| k.2).collect();
     let stmt = match side {
         Side::Customer => sql!("chat/push_read_customer_batch"),

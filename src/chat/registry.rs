@@ -29,6 +29,7 @@ use tokio::sync::oneshot;
 use crate::chat::bus::{Bus, Subscribed};
 use crate::chat::event::{Channel, Envelope, Event};
 use crate::chat::session::outbound::Closer;
+use crate::ids::{CustomerId, RadarUserId};
 
 /// The reason of the 1008 close frame a client that stopped reading gets.
 pub const SLOW_CONSUMER: &str = "outbound queue full: client not reading";
@@ -47,17 +48,17 @@ pub fn next_conn_id() -> ConnId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interest {
     /// WS-M: a customer's socket bound to the pair with `radar_user`.
-    CustomerChat { radar_user: i64 },
+    CustomerChat { radar_user: RadarUserId },
     /// WS-R1: a radar user's chat socket for the pair with `customer`.
-    RadarChat { customer: i64 },
+    RadarChat { customer: CustomerId },
     /// WS-R2: the radar badge.
     RadarBadge,
     /// WS-R3: the radar contact list.
     RadarContacts,
     /// A long-poll (M8 with `wait`) for the pair with `radar_user`.
-    CustomerWait { radar_user: i64 },
+    CustomerWait { radar_user: RadarUserId },
     /// A long-poll (R4 with `wait`) for the pair with `customer`.
-    RadarWait { customer: i64 },
+    RadarWait { customer: CustomerId },
 }
 
 /// An event for one session (sent by the registry).
@@ -410,8 +411,10 @@ impl Handler<Principals> for Registry {
         let pages = i64::try_from(msg.pages.max(1)).unwrap_or(i64::MAX);
         let mut out = Vec::new();
         for (channel, list) in &self.channels {
-            let (Channel::Customer(id) | Channel::Radar(id)) = *channel else {
-                continue;
+            let id = match *channel {
+                Channel::Customer(id) => id.0,
+                Channel::Radar(id) => id.0,
+                Channel::Everyone => continue,
             };
             if usize::try_from(id.rem_euclid(pages)).ok() != Some(msg.page) {
                 continue;
@@ -551,16 +554,18 @@ mod tests {
     #[actix_web::test]
     async fn revoke_closes_exactly_the_sockets_bound_with_a_stale_token() {
         let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
-        let old = bind(&registry, 1, Channel::Radar(7), "old").await;
-        let new = bind(&registry, 2, Channel::Radar(7), "new").await;
-        let same = bind(&registry, 3, Channel::Radar(7), "new").await;
-        let other = bind(&registry, 4, Channel::Customer(7), "old").await;
+        let old = bind(&registry, 1, Channel::Radar(RadarUserId(7)), "old").await;
+        let new = bind(&registry, 2, Channel::Radar(RadarUserId(7)), "new").await;
+        let same = bind(&registry, 3, Channel::Radar(RadarUserId(7)), "new").await;
+        let other = bind(&registry, 4, Channel::Customer(CustomerId(7)), "old").await;
         let (wake, _woken) = oneshot::channel();
         registry
             .send(Wait {
                 conn: 5,
-                channel: Channel::Radar(8),
-                interest: Interest::RadarWait { customer: 1 },
+                channel: Channel::Radar(RadarUserId(8)),
+                interest: Interest::RadarWait {
+                    customer: CustomerId(1),
+                },
                 wake,
             })
             .await
@@ -577,14 +582,17 @@ mod tests {
         );
         let listed: HashSet<_> = listed.into_iter().collect();
         let expected = HashSet::from([
-            (Channel::Radar(7), fingerprint("old")),
-            (Channel::Radar(7), fingerprint("new")),
-            (Channel::Customer(7), fingerprint("old")),
+            (Channel::Radar(RadarUserId(7)), fingerprint("old")),
+            (Channel::Radar(RadarUserId(7)), fingerprint("new")),
+            (Channel::Customer(CustomerId(7)), fingerprint("old")),
         ]);
         assert_eq!(listed, expected);
 
         let told = registry
-            .send(Revoke(vec![(Channel::Radar(7), fingerprint("old"))]))
+            .send(Revoke(vec![(
+                Channel::Radar(RadarUserId(7)),
+                fingerprint("old"),
+            )]))
             .await
             .unwrap();
         assert_eq!(told, 1);
@@ -606,7 +614,13 @@ mod tests {
     async fn principals_come_in_disjoint_pages_that_cover_them_all() {
         let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
         for id in 0..10 {
-            bind(&registry, id as u64 + 1, Channel::Customer(id), "t").await;
+            bind(
+                &registry,
+                id as u64 + 1,
+                Channel::Customer(CustomerId(id)),
+                "t",
+            )
+            .await;
         }
         let mut seen = HashSet::new();
         for page in 0..3 {
@@ -621,8 +635,8 @@ mod tests {
         Event::Message(ChatMessage {
             id: 1,
             seq: 1,
-            radar_user: 10,
-            customer: 20,
+            radar_user: RadarUserId(10),
+            customer: CustomerId(20),
             send_type,
             content: serde_json::json!({"info_type": 1, "msg": "x"}),
             create_date: chrono::Utc::now(),
@@ -639,47 +653,76 @@ mod tests {
 
     #[test]
     fn customer_sockets_hear_unread_radar_messages_and_their_own_echo() {
-        let chat = Interest::CustomerChat { radar_user: 10 };
+        let chat = Interest::CustomerChat {
+            radar_user: RadarUserId(10),
+        };
         assert!(wants(
             chat,
-            &on(Channel::Customer(20), message(1, true, false))
+            &on(Channel::Customer(CustomerId(20)), message(1, true, false))
         ));
         assert!(wants(
             chat,
-            &on(Channel::Customer(20), message(2, false, true))
+            &on(Channel::Customer(CustomerId(20)), message(2, false, true))
         ));
         assert!(!wants(
-            Interest::CustomerChat { radar_user: 11 },
-            &on(Channel::Customer(20), message(1, true, false))
+            Interest::CustomerChat {
+                radar_user: RadarUserId(11)
+            },
+            &on(Channel::Customer(CustomerId(20)), message(1, true, false))
         ));
         assert!(!wants(
             chat,
-            &on(Channel::Radar(10), message(1, true, false))
+            &on(Channel::Radar(RadarUserId(10)), message(1, true, false))
         ));
     }
 
     #[test]
     fn radar_listeners_hear_what_the_delivery_table_says() {
-        let customer_msg = on(Channel::Radar(10), message(2, false, true));
-        assert!(wants(Interest::RadarChat { customer: 20 }, &customer_msg));
-        assert!(!wants(Interest::RadarChat { customer: 21 }, &customer_msg));
+        let customer_msg = on(Channel::Radar(RadarUserId(10)), message(2, false, true));
+        assert!(wants(
+            Interest::RadarChat {
+                customer: CustomerId(20)
+            },
+            &customer_msg
+        ));
+        assert!(!wants(
+            Interest::RadarChat {
+                customer: CustomerId(21)
+            },
+            &customer_msg
+        ));
         assert!(wants(Interest::RadarBadge, &customer_msg));
         assert!(wants(Interest::RadarContacts, &customer_msg));
-        let own = on(Channel::Radar(10), message(1, true, false));
+        let own = on(Channel::Radar(RadarUserId(10)), message(1, true, false));
         assert!(
-            wants(Interest::RadarChat { customer: 20 }, &own),
+            wants(
+                Interest::RadarChat {
+                    customer: CustomerId(20)
+                },
+                &own
+            ),
             "echo of the radar user's own message"
         );
         assert!(!wants(Interest::RadarBadge, &own));
         let receipt = on(
-            Channel::Radar(10),
+            Channel::Radar(RadarUserId(10)),
             Event::ReadReceipt {
-                radar_user: 10,
-                customer: 20,
+                radar_user: RadarUserId(10),
+                customer: CustomerId(20),
             },
         );
-        assert!(wants(Interest::RadarChat { customer: 20 }, &receipt));
-        assert!(!wants(Interest::RadarChat { customer: 21 }, &receipt));
+        assert!(wants(
+            Interest::RadarChat {
+                customer: CustomerId(20)
+            },
+            &receipt
+        ));
+        assert!(!wants(
+            Interest::RadarChat {
+                customer: CustomerId(21)
+            },
+            &receipt
+        ));
         assert!(!wants(Interest::RadarBadge, &receipt));
     }
 }

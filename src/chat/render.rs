@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::chat::event::ChatMessage;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::store::chat::{Contact, PairInfo};
 use crate::time;
 
@@ -59,8 +60,8 @@ pub struct CustomerItem<'a> {
     id: i64,
     seq: i64,
     client_msg_id: Option<&'a str>,
-    customer_id: i64,
-    user_id: i64,
+    customer_id: CustomerId,
+    user_id: RadarUserId,
     user_avatar: &'a str,
     customer_headimgurl: &'a str,
     customer: Cow<'a, str>,
@@ -115,9 +116,9 @@ pub struct RadarItem<'a> {
     id: i64,
     seq: i64,
     client_msg_id: Option<&'a str>,
-    customer_id: i64,
+    customer_id: CustomerId,
     customer_avatar: &'a str,
-    user_id: i64,
+    user_id: RadarUserId,
     src: &'a str,
     name: Cow<'a, str>,
     #[serde(rename = "dateTime")]
@@ -289,8 +290,8 @@ mod tests {
     #[test]
     fn content_keys_are_merged_without_overwriting_item_fields() {
         let pair = PairInfo {
-            radar_user: 1,
-            customer: 2,
+            radar_user: RadarUserId(1),
+            customer: CustomerId(2),
             username: "u".into(),
             position: String::new(),
             avatar: String::new(),
@@ -307,8 +308,8 @@ mod tests {
         let m = ChatMessage {
             id: 7,
             seq: 3,
-            radar_user: 1,
-            customer: 2,
+            radar_user: RadarUserId(1),
+            customer: CustomerId(2),
             send_type: 1,
             content: json!({"id": 99, "info_type": 1, "msg": "hi", "extra": true}),
             create_date: Utc::now(),

@@ -28,6 +28,7 @@ use deadpool_postgres::Pool;
 
 use crate::chat::event::Channel;
 use crate::chat::registry::{GetStats, Principals, Registry, Revoke};
+use crate::ids::{CustomerId, RadarUserId};
 use crate::store;
 
 /// Principals read per query: a page's ids travel as one array parameter.
@@ -97,8 +98,8 @@ async fn stale(db: &Pool, bound: &[(Channel, u64)]) -> anyhow::Result<Vec<(Chann
     let (mut customers, mut radar_users) = (HashSet::new(), HashSet::new());
     for (channel, _) in bound {
         match *channel {
-            Channel::Customer(id) => customers.insert(id),
-            Channel::Radar(id) => radar_users.insert(id),
+            Channel::Customer(id) => customers.insert(id.0),
+            Channel::Radar(id) => radar_users.insert(id.0),
             Channel::Everyone => false,
         };
     }
@@ -107,10 +108,10 @@ async fn stale(db: &Pool, bound: &[(Channel, u64)]) -> anyhow::Result<Vec<(Chann
     let client = db.get().await?;
     let mut current = HashMap::with_capacity(bound.len());
     for (id, token) in store::token::customer_tokens(&client, &customers).await? {
-        current.insert(Channel::Customer(id), fingerprint(&token));
+        current.insert(Channel::Customer(CustomerId(id)), fingerprint(&token));
     }
     for (id, token) in store::token::radar_user_tokens(&client, &radar_users).await? {
-        current.insert(Channel::Radar(id), fingerprint(&token));
+        current.insert(Channel::Radar(RadarUserId(id)), fingerprint(&token));
     }
     Ok(stale_pairs(bound, &current))
 }
@@ -131,20 +132,20 @@ mod tests {
     #[test]
     fn a_principal_without_a_token_or_with_another_one_is_stale() {
         let current = HashMap::from([
-            (Channel::Customer(1), fingerprint("a")),
-            (Channel::Radar(1), fingerprint("b")),
+            (Channel::Customer(CustomerId(1)), fingerprint("a")),
+            (Channel::Radar(RadarUserId(1)), fingerprint("b")),
         ]);
         let bound = [
-            (Channel::Customer(1), fingerprint("a")),   // unchanged
-            (Channel::Customer(1), fingerprint("old")), // an older login's socket
-            (Channel::Radar(1), fingerprint("b")),      // unchanged (same id, other family)
-            (Channel::Radar(2), fingerprint("c")),      // lost access
+            (Channel::Customer(CustomerId(1)), fingerprint("a")), // unchanged
+            (Channel::Customer(CustomerId(1)), fingerprint("old")), // an older login's socket
+            (Channel::Radar(RadarUserId(1)), fingerprint("b")), // unchanged (same id, other family)
+            (Channel::Radar(RadarUserId(2)), fingerprint("c")), // lost access
         ];
         assert_eq!(
             stale_pairs(&bound, &current),
             vec![
-                (Channel::Customer(1), fingerprint("old")),
-                (Channel::Radar(2), fingerprint("c")),
+                (Channel::Customer(CustomerId(1)), fingerprint("old")),
+                (Channel::Radar(RadarUserId(2)), fingerprint("c")),
             ]
         );
     }

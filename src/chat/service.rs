@@ -12,6 +12,7 @@ use crate::chat::message::MessageKind;
 use crate::chat::notify;
 use crate::chat::writer::{Queued, WriteError};
 use crate::error::ApiError;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::store::{
     self,
@@ -37,7 +38,7 @@ fn write_error(e: WriteError) -> ApiError {
 }
 
 /// Tells the radar user's chat sockets of the pair that the customer read their messages.
-pub fn publish_read_receipt(state: &AppState, radar_user: i64, customer: i64) {
+pub fn publish_read_receipt(state: &AppState, radar_user: RadarUserId, customer: CustomerId) {
     state.bus.publish(
         Channel::Radar(radar_user),
         Event::ReadReceipt {
@@ -48,7 +49,7 @@ pub fn publish_read_receipt(state: &AppState, radar_user: i64, customer: i64) {
 }
 
 /// Tells the radar user's badge and contact sockets that their unread count changed.
-pub fn publish_radar_unread(state: &AppState, radar_user: i64) {
+pub fn publish_radar_unread(state: &AppState, radar_user: RadarUserId) {
     state.bus.publish(
         Channel::Radar(radar_user),
         Event::RadarUnreadChanged { radar_user },
@@ -58,8 +59,8 @@ pub fn publish_radar_unread(state: &AppState, radar_user: i64) {
 /// The pair, if the radar user and the customer exist in one company.
 pub async fn pair(
     state: &AppState,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<Option<PairInfo>, ApiError> {
     let db = state.db.get().await?;
     Ok(store::chat::pair_info(&db, radar_user, customer).await?)
@@ -183,7 +184,7 @@ impl QueuedSend {
             AfterSend::Customer { is_text } => {
                 if is_text && stored.inserted && state.notifier.enabled() {
                     let db = state.db.get().await?;
-                    action::notify_chat(&db, &*state.notifier, pair.radar_user, pair.customer)
+                    action::notify_chat(&db, &*state.notifier, pair.radar_user.0, pair.customer.0)
                         .await?;
                 }
             }
@@ -197,8 +198,8 @@ impl QueuedSend {
                         &db,
                         &*state.notifier,
                         Action::SendMiniProgram,
-                        pair.radar_user,
-                        pair.customer,
+                        pair.radar_user.0,
+                        pair.customer.0,
                         "发送小程序",
                     )
                     .await?;

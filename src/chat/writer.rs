@@ -31,6 +31,7 @@ use crate::batch::{next_batch, retry_conflicts, BatchConfig};
 use crate::chat::bus::Bus;
 use crate::chat::event::{Channel, ChatMessage, CustomerView, Event};
 use crate::error::cause_unavailable;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::sql;
 use crate::store::message::{NewMessage, Stored};
 use crate::store::Dedicated;
@@ -174,9 +175,9 @@ impl Writer {
     }
 
     /// The shard that stores the conversation of `radar_user` and `customer`.
-    pub fn shard_of(&self, radar_user: i64, customer: i64) -> usize {
+    pub fn shard_of(&self, radar_user: RadarUserId, customer: CustomerId) -> usize {
         // Fibonacci hashing of the pair: neighbouring ids spread over the shards.
-        let key = (radar_user as u64).rotate_left(32) ^ customer as u64;
+        let key = (radar_user.0 as u64).rotate_left(32) ^ customer.0 as u64;
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize % self.shards.len()
     }
 
@@ -496,9 +497,8 @@ async fn insert_batch_once(
     ms: &[&NewMessage],
     reserve: i32,
 ) -> anyhow::Result<(Vec<Stored>, Vec<i64>)> {
-    let col = |f: fn(&NewMessage) -> i64| ms.iter().map(|m| f(m)).collect::<Vec<i64>>();
-    let users = col(|m| m.radar_user);
-    let customers = col(|m| m.customer);
+    let users: Vec<RadarUserId> = ms.iter().map(|m| m.radar_user).collect();
+    let customers: Vec<CustomerId> = ms.iter().map(|m| m.customer).collect();
     let send_types: Vec<i16> = ms.iter().map(|m| m.send_type).collect();
     let contents: Vec<&serde_json::Value> = ms.iter().map(|m| &m.content).collect();
     let cu: Vec<bool> = ms.iter().map(|m| m.unread_for_customer).collect();

@@ -12,13 +12,14 @@ use crate::state::AppState;
 use crate::store::{self, card::CardOwner};
 use crate::time;
 
-/// The signed customer and the `uid` of the card, with the `'请求异常'` answer on bad ids.
-async fn customer_and_uid(state: &AppState, p: &Params) -> Result<(i64, i64), ApiError> {
+/// The card's owner `uid` and the signed customer, in the order every callee takes them
+/// (`card_owner`, `action::record`), with the `'请求异常'` answer on bad ids.
+async fn card_pair(state: &AppState, p: &Params) -> Result<(i64, i64), ApiError> {
     let cid = verify(state, Family::Customer, p).await?;
     let mut v = p.validate();
     let uid = v.int("uid");
     v.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    Ok((cid, uid))
+    Ok((uid, cid))
 }
 
 /// The card owner `uid` if it is in the customer's company, else `{code:302, msg:'用户不存在'}`.
@@ -41,7 +42,7 @@ pub fn card_phone(mingpian: &Option<String>, wechat: &Option<String>) -> String 
 /// GET /zhugeleida/xiaochengxu/mingpian: spec M10 "显示单个用户的信息 并记录【访问名片】日志信息".
 #[tracing::instrument(skip_all)]
 pub async fn show_card(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
-    let (cid, uid) = customer_and_uid(&state, &p).await?;
+    let (uid, cid) = card_pair(&state, &p).await?;
     let card = state
         .card_views
         .view(uid, cid)
@@ -90,7 +91,7 @@ async fn log_card_action(
     act: Action,
     remark: &str,
 ) -> Result<Envelope, ApiError> {
-    let (cid, uid) = customer_and_uid(state, p).await?;
+    let (uid, cid) = card_pair(state, p).await?;
     card_owner(state, uid, cid).await?;
     let db = state.db.get().await?;
     if act == Action::ForwardCard {
@@ -134,7 +135,7 @@ pub async fn save_phone(state: web::Data<AppState>, p: Params) -> Result<Envelop
 
 /// GET /zhugeleida/xiaochengxu/mingpian/praise: spec M14 "记录点赞或者取消点赞" (a toggle).
 pub async fn praise(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
-    let (cid, uid) = customer_and_uid(&state, &p).await?;
+    let (uid, cid) = card_pair(&state, &p).await?;
     card_owner(&state, uid, cid).await?;
     let mut db = state.db.get().await?;
     let tx = db.transaction().await?;
@@ -152,7 +153,7 @@ pub async fn praise(state: web::Data<AppState>, p: Params) -> Result<Envelope, A
 
 /// GET /zhugeleida/xiaochengxu/mingpian/up_sign: spec M16 "记录点赞签名" (once only).
 pub async fn up_sign(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
-    let (cid, uid) = customer_and_uid(&state, &p).await?;
+    let (uid, cid) = card_pair(&state, &p).await?;
     card_owner(&state, uid, cid).await?;
     let mut db = state.db.get().await?;
     let tx = db.transaction().await?;
@@ -225,7 +226,7 @@ pub fn source_label(source: i16) -> &'static str {
 
 /// GET /zhugeleida/xiaochengxu/mingpian/create_poster: spec M17 "生成海报" (data for the client).
 pub async fn create_poster(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
-    let (cid, uid) = customer_and_uid(&state, &p).await?;
+    let (uid, cid) = card_pair(&state, &p).await?;
     let owner = card_owner(&state, uid, cid).await?;
     let db = state.db.get().await?;
     let binding = store::card::pair_binding(&db, uid, cid).await?;
@@ -251,7 +252,7 @@ pub async fn create_poster(state: web::Data<AppState>, p: Params) -> Result<Enve
 
 /// GET /zhugeleida/xiaochengxu/mingpian/save_poster: spec M18 "返回海报链接地址".
 pub async fn save_poster(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
-    let (cid, uid) = customer_and_uid(&state, &p).await?;
+    let (uid, cid) = card_pair(&state, &p).await?;
     card_owner(&state, uid, cid).await?;
     let db = state.db.get().await?;
     let (_, poster) = store::card::pair_binding(&db, uid, cid)

@@ -13,6 +13,7 @@ use crate::http::auth::verify;
 use crate::http::longpoll::fetch_or_wait;
 use crate::http::paging::Page;
 use crate::http::params::Params;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::store::{
     self,
@@ -22,9 +23,9 @@ use crate::time;
 
 /// The signed customer and the pair with `u_id`; errors in `code`'s `'请求异常'` shape.
 async fn customer_pair(state: &AppState, p: &Params, code: u16) -> Result<PairInfo, ApiError> {
-    let cid = verify(state, Family::Customer, p).await?;
+    let cid = CustomerId(verify(state, Family::Customer, p).await?);
     let mut v = p.validate();
-    let uid = v.int("u_id");
+    let uid = RadarUserId(v.int("u_id"));
     v.finish().map_err(|e| e.in_data(code, "请求异常"))?;
     service::pair(state, uid, cid).await?.ok_or_else(|| {
         FormErrors::single("u_id", "用户名不存在", "invalid").in_data(code, "请求异常")
@@ -116,8 +117,8 @@ fn poll_args(state: &AppState, p: &Params) -> Result<(Option<i64>, u64), FormErr
 pub async fn fetch_new(
     state: &AppState,
     reader: Reader,
-    uid: i64,
-    cid: i64,
+    uid: RadarUserId,
+    cid: CustomerId,
     since: Option<i64>,
 ) -> Result<Vec<ChatMessage>, ApiError> {
     let db = state.db.get().await?;

@@ -11,6 +11,7 @@ use crate::chat::{message, service};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::auth::verify;
 use crate::http::params::Params;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::store::{self, customer::LoginIdentity};
 
@@ -178,7 +179,12 @@ pub async fn binding(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
     drop(db);
     state.customer_companies.put(cid, radar.company_id);
 
-    let greeting = message::greeting(uid, cid, &radar.company, &radar.username);
+    let greeting = message::greeting(
+        RadarUserId(uid),
+        CustomerId(cid),
+        &radar.company,
+        &radar.username,
+    );
     service::send(&state, greeting).await?;
     // The pair's code and poster are made on their first request (crate::poster), not here.
     Ok(Envelope::ok("绑定关系成功"))

@@ -13,6 +13,7 @@ use crate::chat::{message, service};
 use crate::error::{ApiError, Envelope};
 use crate::http::auth::verify;
 use crate::http::params::Params;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::store::{self, chat::PairInfo};
 use crate::{sql, wechat};
@@ -114,7 +115,7 @@ async fn begin(
     let uid = v.int("u_id");
     let values = fields.iter().map(|(k, max)| v.text(k, *max)).collect();
     v.finish().map_err(|e| e.in_msg(301))?;
-    let pair = service::pair(state, uid, cid)
+    let pair = service::pair(state, RadarUserId(uid), CustomerId(cid))
         .await?
         .ok_or_else(|| ApiError::not_found("用户不存在"))?;
     let decrypt_only = p.query("type") == Some("shopping");
@@ -142,21 +143,26 @@ async fn store_phone(
     if phone.chars().count() > 20 {
         return Err(ApiError::code(250, bad));
     }
-    let (uid, cid) = (req.uid, req.cid);
+    let (uid, cid) = (req.pair.radar_user, req.pair.customer);
     if !req.decrypt_only {
         let db = state.db.get().await?;
         let stmt = db.prepare_cached(sql!("customer/set_phone")).await?;
         db.execute(&stmt, &[&cid, &phone]).await?;
         if store::message::count_pair(&db, uid, cid).await? <= 1 {
             echo_phone(state, uid, cid, phone).await?;
-            action::notify_chat(&db, &*state.notifier, req.pair.radar_user, cid).await?;
+            action::notify_chat(&db, &*state.notifier, uid.0, cid.0).await?;
         }
     }
     Ok(Envelope::ok_data("获取成功", json!({"phoneNumber": phone})))
 }
 
 /// The "my phone number is …" message, unread for both sides so it reaches every socket.
-async fn echo_phone(state: &AppState, uid: i64, cid: i64, phone: &str) -> Result<(), ApiError> {
+async fn echo_phone(
+    state: &AppState,
+    uid: RadarUserId,
+    cid: CustomerId,
+    phone: &str,
+) -> Result<(), ApiError> {
     service::send(state, message::phone_echo(uid, cid, phone)).await?;
     Ok(())
 }

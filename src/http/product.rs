@@ -12,6 +12,7 @@ use crate::http::auth::verify;
 use crate::http::card::card_owner;
 use crate::http::paging::Page;
 use crate::http::params::Params;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::store::{
     self,
@@ -35,19 +36,20 @@ fn product_json(p: &Product) -> Value {
     })
 }
 
-/// The signed customer, the card owner `uid` and `product_id`, validated.
+/// The card owner `uid`, the signed customer and `product_id`, validated (ids in the order
+/// `card_owner` and `action::record` take them).
 async fn product_request(state: &AppState, p: &Params) -> Result<(i64, i64, i64), ApiError> {
     let cid = verify(state, Family::Customer, p).await?;
     let mut v = p.validate();
     let product_id = v.int("product_id");
     let uid = v.int("uid");
     v.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    Ok((cid, uid, product_id))
+    Ok((uid, cid, product_id))
 }
 
 /// GET /zhugeleida/xiaochengxu/product/product_single: spec M19 "产品-查看单个产品".
 pub async fn product_single(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
-    let (cid, uid, product_id) = product_request(&state, &p).await?;
+    let (uid, cid, product_id) = product_request(&state, &p).await?;
     let owner = card_owner(&state, uid, cid).await?;
     let db = state.db.get().await?;
     let Some(product) = store::product::single(&db, product_id, owner.company_id).await? else {
@@ -131,13 +133,13 @@ pub enum Catalog {
 
 /// The product of a mall action, in the card owner's company, else `{code:302, msg:'商品不存在'}`.
 async fn mall_product(state: &AppState, p: &Params) -> Result<(i64, i64, Product), ApiError> {
-    let (cid, uid, product_id) = product_request(state, p).await?;
+    let (uid, cid, product_id) = product_request(state, p).await?;
     let owner = card_owner(state, uid, cid).await?;
     let db = state.db.get().await?;
     let product = store::product::single(&db, product_id, owner.company_id)
         .await?
         .ok_or_else(|| ApiError::not_found("商品不存在"))?;
-    Ok((cid, uid, product))
+    Ok((uid, cid, product))
 }
 
 /// GET /zhugeleida/xiaochengxu/{mallManage|product}/forward_product: spec M21 "记录转发产品动作".
@@ -146,7 +148,7 @@ pub async fn forward_product(
     p: &Params,
     catalog: Catalog,
 ) -> Result<Envelope, ApiError> {
-    let (cid, uid, product) = mall_product(state, p).await?;
+    let (uid, cid, product) = mall_product(state, p).await?;
     let remark = match catalog {
         Catalog::Product => format!("转发了{}", product.name),
         Catalog::Mall => format!("转发了【{}】", product.name),
@@ -170,8 +172,9 @@ pub async fn consult_product(
     p: &Params,
     catalog: Catalog,
 ) -> Result<Envelope, ApiError> {
-    let (cid, uid, product) = mall_product(state, p).await?;
-    service::send(state, message::consult(uid, cid, &product)).await?;
+    let (uid, cid, product) = mall_product(state, p).await?;
+    let consult = message::consult(RadarUserId(uid), CustomerId(cid), &product);
+    service::send(state, consult).await?;
     let remark = match catalog {
         Catalog::Product => "向您咨询产品",
         Catalog::Mall => "向您咨询商品",

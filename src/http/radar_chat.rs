@@ -15,6 +15,7 @@ use crate::http::chat::{fetch_new, sent_data};
 use crate::http::longpoll::fetch_or_wait;
 use crate::http::paging::Page;
 use crate::http::params::Params;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::store::{
     self,
@@ -31,7 +32,7 @@ fn contact_note() -> Value {
 
 /// GET /zhugeleida/qiyeweixin/contact: spec R1 "conversation list".
 pub async fn contact(state: web::Data<AppState>, p: Params) -> Result<Envelope, ApiError> {
-    let uid = verify(&state, Family::Radar, &p).await?;
+    let uid = RadarUserId(verify(&state, Family::Radar, &p).await?);
     let mut v = p.validate();
     let page = Page::read(&mut v, 20, false);
     v.finish().map_err(|e| e.in_msg(301))?;
@@ -65,10 +66,10 @@ pub async fn contact_query_num(
     state: web::Data<AppState>,
     p: Params,
 ) -> Result<Envelope, ApiError> {
-    let uid = verify(&state, Family::Radar, &p).await?;
+    let uid = RadarUserId(verify(&state, Family::Radar, &p).await?);
     let db = state.db.get().await?;
     let count = store::chat::radar_badge(&db, uid).await?;
-    let company: i64 = store::company::of_radar_user(&db, uid)
+    let company: i64 = store::company::of_radar_user(&db, uid.0)
         .await?
         .map(|c| c.company_id)
         .unwrap_or(0);
@@ -80,9 +81,9 @@ pub async fn contact_query_num(
 
 /// The signed radar user and the pair with `customer_id` (a customer of the same company).
 async fn radar_pair(state: &AppState, p: &Params) -> Result<PairInfo, ApiError> {
-    let uid = verify(state, Family::Radar, p).await?;
+    let uid = RadarUserId(verify(state, Family::Radar, p).await?);
     let mut v = p.validate();
-    let cid = v.int("customer_id");
+    let cid = CustomerId(v.int("customer_id"));
     v.finish().map_err(|e| e.in_msg(301))?;
     service::pair(state, uid, cid)
         .await?
@@ -168,7 +169,7 @@ pub async fn send_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope,
     if form_user.is_some_and(|u| u != uid.to_string()) {
         return Err(ApiError::code(404, "非法请求"));
     }
-    let pair = service::pair(&state, uid, cid)
+    let pair = service::pair(&state, RadarUserId(uid), CustomerId(cid))
         .await?
         .ok_or_else(|| ApiError::not_found("客户不存在"))?;
     let draft = Draft {

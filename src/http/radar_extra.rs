@@ -15,6 +15,7 @@ use crate::http::auth::verify;
 use crate::http::card::source_label;
 use crate::http::paging::Page;
 use crate::http::params::Params;
+use crate::ids::RadarUserId;
 use crate::state::AppState;
 use crate::store::{self, customer::RadarView, product::status_label};
 use crate::time;
@@ -30,7 +31,7 @@ pub async fn customer_info(state: web::Data<AppState>, p: Params) -> Result<Enve
     let view = store::customer::radar_view(&db, uid, cid)
         .await?
         .ok_or_else(|| FormErrors::single("customer_id", "客户不存在", "invalid").in_msg(301))?;
-    let tags: Vec<String> = store::chat::contact_tags(&db, uid, &[cid])
+    let tags: Vec<String> = store::chat::contact_tags(&db, RadarUserId(uid), &[cid])
         .await?
         .into_iter()
         .map(|(_, name)| name)

@@ -6,6 +6,7 @@ use serde_json::Value;
 use tokio_postgres::Row;
 
 use crate::chat::event::{ChatMessage, CustomerView};
+use crate::ids::{CustomerId, RadarUserId};
 use crate::sql;
 
 type Result<T> = std::result::Result<T, tokio_postgres::Error>;
@@ -13,8 +14,8 @@ type Result<T> = std::result::Result<T, tokio_postgres::Error>;
 /// What chat items show of a pair.
 #[derive(Debug, Clone)]
 pub struct PairInfo {
-    pub radar_user: i64,
-    pub customer: i64,
+    pub radar_user: RadarUserId,
+    pub customer: CustomerId,
     pub username: String,
     pub position: String,
     pub avatar: String,
@@ -41,8 +42,8 @@ impl PairInfo {
 /// The pair, if both exist in one company.
 pub async fn pair_info(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<Option<PairInfo>> {
     let stmt = db.prepare_cached(sql!("chat/pair_info")).await?;
     Ok(db
@@ -66,7 +67,7 @@ pub async fn pair_info(
         }))
 }
 
-fn message(radar_user: i64, customer: i64, r: &Row) -> ChatMessage {
+fn message(radar_user: RadarUserId, customer: CustomerId, r: &Row) -> ChatMessage {
     ChatMessage {
         id: r.get("id"),
         seq: r.get("seq"),
@@ -85,8 +86,8 @@ fn message(radar_user: i64, customer: i64, r: &Row) -> ChatMessage {
 /// A page of the conversation (oldest first within the page), the total, and the first id.
 pub async fn page(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
     limit: Option<i64>,
     offset: i64,
 ) -> Result<(Vec<(ChatMessage, bool)>, i64)> {
@@ -111,8 +112,8 @@ pub async fn page(
 /// Marks the whole pair read for the customer; returns how many radar messages became read.
 pub async fn read_all_for_customer(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<i64> {
     let stmt = db
         .prepare_cached(sql!("chat/read_all_for_customer"))
@@ -123,8 +124,8 @@ pub async fn read_all_for_customer(
 /// Marks the whole pair read for the radar user; returns how many customer messages became read.
 pub async fn read_all_for_radar(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<i64> {
     let stmt = db.prepare_cached(sql!("chat/read_all_for_radar")).await?;
     Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
@@ -141,8 +142,8 @@ pub enum Reader {
 pub async fn take_unread(
     db: &impl GenericClient,
     reader: Reader,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<Vec<ChatMessage>> {
     let sql = match reader {
         Reader::Customer => sql!("chat/take_unread_for_customer"),
@@ -162,8 +163,8 @@ pub async fn take_unread(
 /// The pair's messages after `since_id`, oldest first, at most `limit`.
 pub async fn since(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
     since_id: i64,
     limit: i64,
 ) -> Result<Vec<ChatMessage>> {
@@ -180,8 +181,8 @@ pub async fn since(
 /// The pair's highest message `seq` (0 before its first message).
 pub async fn conversation_seq(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<i64> {
     let stmt = db.prepare_cached(sql!("chat/conversation_seq")).await?;
     Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
@@ -190,8 +191,8 @@ pub async fn conversation_seq(
 /// The pair's messages with `after < seq < before`, in `seq` order, at most `limit`.
 pub async fn between_seqs(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
     (after, before): (i64, i64),
     limit: i64,
 ) -> Result<Vec<ChatMessage>> {
@@ -208,8 +209,8 @@ pub async fn between_seqs(
 /// A `since_id` resume point as the `seq` to resume after.
 pub async fn seq_before_id(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
     since_id: i64,
 ) -> Result<i64> {
     let stmt = db.prepare_cached(sql!("chat/seq_before_id")).await?;
@@ -222,8 +223,8 @@ pub async fn seq_before_id(
 /// The customer's badge and read watermark in the pair now.
 pub async fn customer_view(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<CustomerView> {
     let stmt = db.prepare_cached(sql!("chat/customer_view")).await?;
     let r = db.query_one(&stmt, &[&radar_user, &customer]).await?;
@@ -236,15 +237,15 @@ pub async fn customer_view(
 /// The customer's badge in the pair.
 pub async fn customer_badge(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<i64> {
     let stmt = db.prepare_cached(sql!("chat/customer_badge")).await?;
     Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))
 }
 
 /// The radar user's badge over all conversations.
-pub async fn radar_badge(db: &impl GenericClient, radar_user: i64) -> Result<i64> {
+pub async fn radar_badge(db: &impl GenericClient, radar_user: RadarUserId) -> Result<i64> {
     let stmt = db.prepare_cached(sql!("chat/radar_badge")).await?;
     Ok(db.query_one(&stmt, &[&radar_user]).await?.get(0))
 }
@@ -253,8 +254,8 @@ pub async fn radar_badge(db: &impl GenericClient, radar_user: i64) -> Result<i64
 /// True when radar messages became read.
 pub async fn read_customer_upto(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
     seq: i64,
 ) -> Result<bool> {
     let stmt = db
@@ -270,8 +271,8 @@ pub async fn read_customer_upto(
 /// Returns how many customer messages became read.
 pub async fn read_radar_upto(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
     seq: i64,
 ) -> Result<i64> {
     let stmt = db
@@ -299,7 +300,7 @@ pub struct Contact {
 /// A page of the radar user's contacts, latest first, and the total.
 pub async fn contacts(
     db: &impl GenericClient,
-    radar_user: i64,
+    radar_user: RadarUserId,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Contact>, i64)> {
@@ -325,7 +326,7 @@ pub async fn contacts(
 /// `(customer_id, tag name)` pairs for the contact list, newest first.
 pub async fn contact_tags(
     db: &impl GenericClient,
-    radar_user: i64,
+    radar_user: RadarUserId,
     customers: &[i64],
 ) -> Result<Vec<(i64, String)>> {
     let stmt = db.prepare_cached(sql!("chat/contact_tags")).await?;

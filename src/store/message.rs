@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use serde_json::Value;
 
+use crate::ids::{CustomerId, RadarUserId};
 use crate::sql;
 
 /// Which binding counter a message bumps (spec §5.2 M6 step 3, §7 R5 step 3).
@@ -20,8 +21,8 @@ pub enum Counter {
 /// the counter for each kind of message).
 #[derive(Debug, Clone)]
 pub struct NewMessage {
-    pub radar_user: i64,
-    pub customer: i64,
+    pub radar_user: RadarUserId,
+    pub customer: CustomerId,
     /// 1 radar→customer, 2 customer→radar.
     pub send_type: i16,
     /// `{info_type, …}`.
@@ -53,8 +54,8 @@ pub struct Stored {
 /// Messages in the pair (excluding stored temp media).
 pub async fn count_pair(
     db: &impl GenericClient,
-    radar_user: i64,
-    customer: i64,
+    radar_user: RadarUserId,
+    customer: CustomerId,
 ) -> Result<i64, tokio_postgres::Error> {
     let stmt = db.prepare_cached(sql!("message/count_pair")).await?;
     Ok(db.query_one(&stmt, &[&radar_user, &customer]).await?.get(0))

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use radar::ids::{CustomerId, RadarUserId};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
@@ -429,7 +430,9 @@ async fn a_conversation_held_up_in_one_writer_shard_does_not_hold_up_the_others(
     let mut other = None;
     for i in 0..16 {
         let c = app.seed_customer(company, Some(&format!("客户{i}"))).await;
-        if writer.shard_of(radar.id, c.id) != writer.shard_of(radar.id, customer.id) {
+        if writer.shard_of(RadarUserId(radar.id), CustomerId(c.id))
+            != writer.shard_of(RadarUserId(radar.id), CustomerId(customer.id))
+        {
             app.seed_binding(radar.id, c.id).await;
             other = Some((radar.id, c.id));
             break;
@@ -625,10 +628,10 @@ async fn pushes_keep_flowing_while_the_sockets_own_send_waits_for_its_commit() {
     .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     app.state.bus.publish(
-        Channel::Radar(radar.id),
+        Channel::Radar(RadarUserId(radar.id)),
         Event::ReadReceipt {
-            radar_user: radar.id,
-            customer: customer.id,
+            radar_user: RadarUserId(radar.id),
+            customer: CustomerId(customer.id),
         },
     );
     let receipt = ws
@@ -672,8 +675,8 @@ fn own_writer(app: &TestApp, window: Duration, shards: usize) -> radar::chat::wr
 /// A radar user's text message to `customer`, as the writer takes it.
 fn radar_message(radar: i64, customer: i64, text: &str) -> radar::store::message::NewMessage {
     radar::store::message::NewMessage {
-        radar_user: radar,
-        customer,
+        radar_user: RadarUserId(radar),
+        customer: CustomerId(customer),
         send_type: 1,
         content: json!({"info_type": 1, "msg": text}),
         unread_for_customer: true,

@@ -16,6 +16,7 @@ use crate::chat::revocation;
 use crate::chat::service;
 use crate::chat::session::outbound::Closer;
 use crate::error::ApiError;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::state::AppState;
 use crate::store::{self, chat::PairInfo};
 
@@ -240,7 +241,7 @@ impl Core {
         }
         let (channel, interest, pair) = match (self.family, f.partner) {
             (SocketFamily::MiniProgram, Some(uid)) => {
-                let cid = f.ids.user_id;
+                let (uid, cid) = (RadarUserId(uid), CustomerId(f.ids.user_id));
                 (
                     Channel::Customer(cid),
                     Interest::CustomerChat { radar_user: uid },
@@ -248,19 +249,23 @@ impl Core {
                 )
             }
             (SocketFamily::RadarChat, Some(cid)) => {
-                let uid = f.ids.user_id;
+                let (uid, cid) = (RadarUserId(f.ids.user_id), CustomerId(cid));
                 (
                     Channel::Radar(uid),
                     Interest::RadarChat { customer: cid },
                     service::pair(&self.state, uid, cid).await?,
                 )
             }
-            (SocketFamily::RadarBadge, _) => {
-                (Channel::Radar(f.ids.user_id), Interest::RadarBadge, None)
-            }
-            (SocketFamily::RadarContacts, _) => {
-                (Channel::Radar(f.ids.user_id), Interest::RadarContacts, None)
-            }
+            (SocketFamily::RadarBadge, _) => (
+                Channel::Radar(RadarUserId(f.ids.user_id)),
+                Interest::RadarBadge,
+                None,
+            ),
+            (SocketFamily::RadarContacts, _) => (
+                Channel::Radar(RadarUserId(f.ids.user_id)),
+                Interest::RadarContacts,
+                None,
+            ),
             _ => return Ok(false),
         };
         if self.family.needs_partner() && pair.is_none() {

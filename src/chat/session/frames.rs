@@ -10,6 +10,7 @@ use crate::chat::protocol::{self, frame, frame_data, Inbound, Kind, SocketFamily
 use crate::chat::render;
 use crate::chat::service::{self, Draft};
 use crate::error::{ApiError, FormErrors};
+use crate::ids::RadarUserId;
 use crate::state::AppState;
 use crate::store::chat::PairInfo;
 use crate::store::{self, message::Stored};
@@ -30,7 +31,7 @@ impl Core {
                 let badge =
                     store::chat::customer_badge(&db, pair.radar_user, pair.customer).await?;
                 let phone = match self.query_nums {
-                    1..=3 => store::customer::get(&db, pair.customer)
+                    1..=3 => store::customer::get(&db, pair.customer.0)
                         .await?
                         .and_then(|c| c.phone)
                         .unwrap_or_default(),
@@ -80,7 +81,7 @@ impl Core {
     }
 
     pub(super) async fn radar_count_frame(&mut self, f: Inbound) -> Result<Reply, ApiError> {
-        let uid = f.ids.user_id;
+        let uid = RadarUserId(f.ids.user_id);
         Ok(match f.kind {
             Kind::Register => Reply::one(
                 self.counts(uid, "注册成功返回【消息数量】成功", None)
@@ -106,7 +107,7 @@ impl Core {
     /// The badge frame, with a contact page on the contact socket.
     pub(super) async fn counts(
         &self,
-        uid: i64,
+        uid: RadarUserId,
         msg: &str,
         page: Option<(i64, i64)>,
     ) -> Result<Value, ApiError> {

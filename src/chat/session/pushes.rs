@@ -23,6 +23,7 @@ use crate::chat::event::{ChatMessage, CustomerView, Event};
 use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::render::{CustomerItem, DateStyle, PushFrame, RadarItem};
 use crate::error::ApiError;
+use crate::ids::{CustomerId, RadarUserId};
 use crate::store;
 
 /// Most messages read from the database in one round of a gap fill or catch-up.
@@ -124,7 +125,7 @@ impl Core {
         };
         let frame = self
             .counts(
-                bound.principal,
+                RadarUserId(bound.principal),
                 "实时获取雷达【消息数量】成功",
                 Some((1, 10)),
             )
@@ -225,7 +226,7 @@ impl Core {
         Ok(complete)
     }
 
-    fn pair_opt(&self) -> Option<(i64, i64)> {
+    fn pair_opt(&self) -> Option<(RadarUserId, CustomerId)> {
         self.pair().ok().map(|p| (p.radar_user, p.customer))
     }
 
