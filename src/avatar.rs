@@ -10,15 +10,15 @@
 //! addresses, so a qlogo.cn name that resolves to loopback or a private range is never connected.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use deadpool_postgres::Pool;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 
 use crate::sql;
-use crate::state::AppState;
 
 /// Largest avatar accepted.
 const MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -128,14 +128,25 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard-only 100::/64
 }
 
+/// What re-hosting needs: where customers' avatars are recorded and stored, and the fetcher.
+/// Cheap to clone (the pool and the client are shared).
+#[derive(Clone)]
+pub struct Avatars {
+    pub db: Pool,
+    /// `storage.data_dir`: copies go under its `statics/`.
+    pub data_dir: PathBuf,
+    /// The restricted client of [`fetcher`].
+    pub fetcher: reqwest::Client,
+}
+
 /// Starts re-hosting `url` for customer `cid` in the background (WeChat avatar hosts only).
-pub fn spawn_rehost(state: &AppState, cid: i64, url_text: &str) {
+pub fn spawn_rehost(avatars: &Avatars, cid: i64, url_text: &str) {
     let Some(url) = wechat_avatar_url(url_text) else {
         return;
     };
-    let (state, remote) = (state.clone(), url_text.to_owned());
+    let (avatars, remote) = (avatars.clone(), url_text.to_owned());
     actix_web::rt::spawn(async move {
-        if let Err(e) = copy_from(&state, &state.fetcher, cid, &remote, url).await {
+        if let Err(e) = copy_from(&avatars, &avatars.fetcher, cid, &remote, url).await {
             tracing::warn!(
                 error = format!("{e:#}"),
                 cid,
@@ -146,17 +157,17 @@ pub fn spawn_rehost(state: &AppState, cid: i64, url_text: &str) {
 }
 
 /// Re-hosts `url` for customer `cid` now, if it is a WeChat avatar URL (`wechat_avatar_url`).
-pub async fn rehost(state: &AppState, cid: i64, url: &str) -> anyhow::Result<String> {
+pub async fn rehost(avatars: &Avatars, cid: i64, url: &str) -> anyhow::Result<String> {
     let parsed =
         wechat_avatar_url(url).ok_or_else(|| anyhow::anyhow!("not a WeChat avatar URL"))?;
-    copy_from(state, &state.fetcher, cid, url, parsed).await
+    copy_from(avatars, &avatars.fetcher, cid, url, parsed).await
 }
 
 /// Fetches `url` with `client` (no host check here: `rehost` and `spawn_rehost` check it; tests
 /// call this directly with a fake server), stores the copy and points the customer at it unless
 /// their avatar is no longer `remote` (the URL as the client sent it, parsed into `url`).
 pub async fn copy_from(
-    state: &AppState,
+    avatars: &Avatars,
     client: &reqwest::Client,
     cid: i64,
     remote: &str,
@@ -168,9 +179,9 @@ pub async fn copy_from(
         "{DIR}/xcx_cid_{cid}_{}.jpg",
         chrono::Utc::now().timestamp_millis()
     );
-    let path = state.settings.storage.data_dir.join(&relative);
+    let path = avatars.data_dir.join(&relative);
     write_file(&path, &bytes).await?;
-    let db = state.db.get().await?;
+    let db = avatars.db.get().await?;
     let stmt = db.prepare_cached(sql!("customer/set_avatar_if")).await?;
     db.execute(&stmt, &[&cid, &remote, &relative]).await?;
     Ok(relative)

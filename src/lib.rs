@@ -47,3 +47,4 @@ pub mod telemetry;
 pub mod time;
 pub mod ttl_cache;
 pub mod wechat;
+pub mod wire;

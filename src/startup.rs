@@ -15,6 +15,7 @@ use crate::chat::reader::{ReadChange, Reader};
 use crate::chat::registry::Registry;
 use crate::chat::session::socket::ConnSocket;
 use crate::chat::writer::{Writer, WriterConfig};
+use crate::chat::{self, Chat};
 use crate::config::{MetricsBind, Settings};
 use crate::embedded::EmbeddedPostgres;
 use crate::http::health::{self, Readiness};
@@ -165,10 +166,11 @@ pub async fn shutdown(state: &AppState, server: &actix_web::dev::ServerHandle) {
     let deadline =
         std::time::Instant::now() + Duration::from_secs(state.settings.server.shutdown_secs);
     server.pause().await;
-    if !state.writer.close(deadline).await {
+    if !state.chat.writer.close(deadline).await {
         tracing::warn!("shutdown: the message writer did not drain before the deadline");
     }
     let told = state
+        .chat
         .registry
         .send(crate::chat::registry::CloseAll)
         .await
@@ -179,7 +181,11 @@ pub async fn shutdown(state: &AppState, server: &actix_web::dev::ServerHandle) {
     );
     // Sessions close as soon as their work in hand is done; give them until the deadline.
     while std::time::Instant::now() < deadline {
-        let stats = state.registry.send(crate::chat::registry::GetStats).await;
+        let stats = state
+            .chat
+            .registry
+            .send(crate::chat::registry::GetStats)
+            .await;
         if stats.map_or(true, |s| s.listeners == 0) {
             break;
         }
@@ -245,26 +251,52 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         read_bus.publish(channel, event);
     });
     let wechat = wechat::Client::new(&settings.wechat)?;
-    Ok(AppState {
+    let settings = Arc::new(settings);
+    let tokens = crate::auth::Tokens::new(
+        db.clone(),
+        Duration::from_secs(settings.auth.token_cache_secs),
+        settings.auth.timestamp_window_secs,
+    );
+    let access_tokens = wechat::AccessTokens::new(wechat.clone(), db.clone(), &settings.wechat);
+    let notifier: Arc<dyn crate::action::Notifier> = Arc::new(NoopNotifier);
+    let chat = Chat::new(chat::handle::Parts {
+        db: db.clone(),
+        settings: settings.clone(),
+        tokens: tokens.clone(),
         bus,
         registry,
         writer,
         reader,
+        notifier: notifier.clone(),
+        wechat: wechat.clone(),
+        access_tokens: access_tokens.clone(),
+        offline_checks: Default::default(),
+    });
+    let posters = crate::poster::Posters {
+        db: db.clone(),
+        data_dir: settings.storage.data_dir.clone(),
+        wechat_mode: settings.wechat.mode,
+        wechat: wechat.clone(),
+        access_tokens: access_tokens.clone(),
+    };
+    let avatars = crate::avatar::Avatars {
+        db: db.clone(),
+        data_dir: settings.storage.data_dir.clone(),
+        fetcher: crate::avatar::fetcher()?,
+    };
+    Ok(AppState {
+        chat,
         card_views: CardViews::start(db.clone(), crate::config::cores()),
-        tokens: crate::auth::Tokens::new(
-            db.clone(),
-            Duration::from_secs(settings.auth.token_cache_secs),
-            settings.auth.timestamp_window_secs,
-        ),
+        tokens,
         customer_companies: TtlCache::purged(Duration::from_secs(settings.auth.token_cache_secs)),
         case_pages: TtlCache::purged(Duration::from_millis(settings.cache.case_list_ms)),
-        access_tokens: wechat::AccessTokens::new(wechat.clone(), db.clone(), &settings.wechat),
+        access_tokens,
         db,
         wechat,
-        settings: Arc::new(settings),
-        notifier: Arc::new(NoopNotifier),
-        fetcher: crate::avatar::fetcher()?,
-        offline_checks: Default::default(),
+        settings,
+        notifier,
+        posters,
+        avatars,
     })
 }
 
@@ -279,7 +311,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let test_mode = state.settings.login.test_mode;
     let statics = state.settings.storage.data_dir.join("statics");
     let metrics_here = state.settings.metrics.resolved() == MetricsBind::Main;
-    let readiness = web::Data::new(Readiness::new(state.db.clone(), state.bus.clone()));
+    let readiness = web::Data::new(Readiness::new(state.db.clone(), state.chat.bus.clone()));
     // actix-files logs an error per start and serves nothing if the directory is missing.
     std::fs::create_dir_all(&statics)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", statics.display()))?;

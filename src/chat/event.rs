@@ -1,14 +1,14 @@
-//! What travels on the bus between nodes: chat events addressed to one principal's channel.
+//! What travels on the bus between nodes: chat events addressed to one principal's channel. The
+//! message itself (`ChatMessage`) is defined in `crate::wire`, below chat and storage alike.
 //!
 //! A message is published twice, to the customer's channel and to the radar user's; the registry
 //! of each node delivers a channel's events only to sessions keyed by that channel's principal, so
 //! a node subscribed to both never pushes twice.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::ids::{CustomerId, RadarUserId};
+use crate::wire::ChatMessage;
 
 /// A bus channel: everything one principal's sessions need to hear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -44,43 +44,6 @@ impl Channel {
             "u" => Some(Channel::Radar(RadarUserId(id))),
             _ => None,
         }
-    }
-}
-
-/// A stored chat message as pushes render it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChatMessage {
-    pub id: i64,
-    /// Its place in the conversation (1, 2, 3… without gaps).
-    pub seq: i64,
-    pub radar_user: RadarUserId,
-    pub customer: CustomerId,
-    /// 1 radar→customer, 2 customer→radar.
-    pub send_type: i16,
-    pub content: Value,
-    pub create_date: DateTime<Utc>,
-    pub client_msg_id: Option<String>,
-    pub unread_for_customer: bool,
-    pub unread_for_radar: bool,
-    /// The customer's side as the writer's batch saw it (absent on messages read back from the
-    /// database, and from nodes of an older version).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_view: Option<CustomerView>,
-}
-
-/// The customer's unread radar messages of the pair counting this message, and their read
-/// watermark, at the commit of the message: the mini-program push shows the badge without asking
-/// the database (spec §6.6 WS-M `unread_msg_num`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerView {
-    pub badge: i64,
-    pub read_seq: i64,
-}
-
-impl ChatMessage {
-    /// Whether the customer sent it (its echo goes to the customer's own sessions).
-    pub fn from_customer(&self) -> bool {
-        self.send_type == 2
     }
 }
 

@@ -1,5 +1,7 @@
 //! Chat: messages, their realtime delivery, and the legacy socket protocol.
 //!
+//! - `handle`   — `Chat`, the core's own handle (writer, reader, bus, registry, settings) that
+//!   the HTTP handlers and the sessions receive; nothing here sees `AppState`.
 //! - `service`  — the one send path (validate → commit → publish) and the read-state events.
 //! - `writer`   — group commit of concurrent sends; `reader` — group read-marking of pushes.
 //! - `message`  — every kind of message and its legacy rules (`MessageKind`), and the messages the
@@ -13,6 +15,7 @@
 pub mod bus;
 pub mod content;
 pub mod event;
+pub mod handle;
 pub mod message;
 pub mod notify;
 pub mod protocol;
@@ -23,3 +26,5 @@ pub mod revocation;
 pub mod service;
 pub mod session;
 pub mod writer;
+
+pub use handle::Chat;

@@ -20,8 +20,8 @@ use deadpool_postgres::Object;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
+use crate::chat::Chat;
 use crate::ids::{CustomerId, RadarUserId};
-use crate::state::AppState;
 use crate::wechat::{subscribe, WechatError};
 use crate::{sql, time};
 
@@ -57,22 +57,22 @@ impl Waiting {
 
 /// Schedules the check for message `id` from `radar_user` to `customer` (no-op when disabled,
 /// or when a check of the pair is already waiting: it covers this message too).
-pub fn schedule(state: &AppState, radar_user: RadarUserId, customer: CustomerId, id: i64) {
-    let settings = &state.settings.template_message;
+pub fn schedule(chat: &Chat, radar_user: RadarUserId, customer: CustomerId, id: i64) {
+    let settings = &chat.settings.template_message;
     if !settings.enabled && !settings.subscribe_enabled {
         return;
     }
-    if !state.offline_checks.claim((radar_user, customer)) {
+    if !chat.offline_checks.claim((radar_user, customer)) {
         return;
     }
     let delay = Duration::from_secs(settings.delay_secs);
-    let state = state.clone();
+    let chat = chat.clone();
     actix_web::rt::spawn(async move {
         tokio::time::sleep(delay).await;
-        let due = due_message(&state, (radar_user, customer), delay, id).await;
-        state.offline_checks.release((radar_user, customer));
+        let due = due_message(&chat, (radar_user, customer), delay, id).await;
+        chat.offline_checks.release((radar_user, customer));
         let result = match due {
-            Ok(Some(id)) => notify(&state, radar_user, customer, id).await,
+            Ok(Some(id)) => notify(&chat, radar_user, customer, id).await,
             Ok(None) => Ok(()),
             Err(e) => Err(e),
         };
@@ -91,14 +91,14 @@ pub fn schedule(state: &AppState, radar_user: RadarUserId, customer: CustomerId,
 /// customer has not read (a later one when the first was read meanwhile; the check then sleeps
 /// until that one is due). `None` when everything was read.
 async fn due_message(
-    state: &AppState,
+    chat: &Chat,
     (radar_user, customer): (RadarUserId, CustomerId),
     delay: Duration,
     first: i64,
 ) -> anyhow::Result<Option<i64>> {
     let mut id = first;
     loop {
-        let db = state.db.get().await?;
+        let db = chat.db.get().await?;
         let Some(row) = db
             .query_opt(sql!("notify/oldest_unread"), &[&radar_user, &customer])
             .await?
@@ -129,13 +129,13 @@ struct Target {
 }
 
 async fn notify(
-    state: &AppState,
+    chat: &Chat,
     radar_user: RadarUserId,
     customer: CustomerId,
     id: i64,
 ) -> anyhow::Result<()> {
-    let settings = &state.settings.template_message;
-    let db = state.db.get().await?;
+    let settings = &chat.settings.template_message;
+    let db = chat.db.get().await?;
     // No row: read meanwhile, or nobody to notify.
     let Some(t) = db
         .query_opt(sql!("notify/target"), &[&radar_user, &customer, &id])
@@ -184,7 +184,7 @@ async fn notify(
         _ => format!("pages/mingpian/msg?source=template_msg&uid={radar_user}&pid="),
     };
     let job = Job {
-        state,
+        chat,
         db: &db,
         customer,
         target: &t,
@@ -204,7 +204,7 @@ async fn notify(
 
 /// One notification under way: whom, with which app, to which page.
 struct Job<'a> {
-    state: &'a AppState,
+    chat: &'a Chat,
     db: &'a Object,
     customer: CustomerId,
     target: &'a Target,
@@ -214,7 +214,7 @@ struct Job<'a> {
 
 /// Sends one subscribe message with one of the customer's grants. Ok(false): no grant to use.
 async fn by_subscribe(job: &Job<'_>, template: &str) -> anyhow::Result<bool> {
-    let (state, db, customer, t) = (job.state, job.db, job.customer, job.target);
+    let (chat, db, customer, t) = (job.chat, job.db, job.customer, job.target);
     let Some(row) = db
         .query_opt(sql!("notify/take_grant"), &[&customer, &template])
         .await?
@@ -234,11 +234,11 @@ async fn by_subscribe(job: &Job<'_>, template: &str) -> anyhow::Result<bool> {
         "page": job.page,
         "data": subscribe::data(t.subscribe_fields.as_ref(), &values),
     });
-    let sent = state
+    let sent = chat
         .access_tokens
         .call(&t.appid, &job.secret, |token| {
             let payload = &payload;
-            async move { state.wechat.send_subscribe(&token, payload).await }
+            async move { chat.wechat.send_subscribe(&token, payload).await }
         })
         .await;
     let errcode: i32 = match &sent {
@@ -270,8 +270,8 @@ async fn by_subscribe(job: &Job<'_>, template: &str) -> anyhow::Result<bool> {
 
 /// The legacy path: the newest unexpired formId, at most [`MAX_FORM_IDS`] of them.
 async fn by_form_id(job: &Job<'_>, template: &str) -> anyhow::Result<()> {
-    let (state, db, customer, t) = (job.state, job.db, job.customer, job.target);
-    let token = state.access_tokens.get(&t.appid, &job.secret).await?;
+    let (chat, db, customer, t) = (job.chat, job.db, job.customer, job.target);
+    let token = chat.access_tokens.get(&t.appid, &job.secret).await?;
     for _ in 0..MAX_FORM_IDS {
         let Some(row) = db
             .query_opt(sql!("notify/take_form_id"), &[&customer])
@@ -295,7 +295,7 @@ async fn by_form_id(job: &Job<'_>, template: &str) -> anyhow::Result<()> {
                 "keyword3": {"value": subscribe::NOTICE},
             },
         });
-        match state.wechat.send_template(&token, &payload).await {
+        match chat.wechat.send_template(&token, &payload).await {
             Ok(()) => return Ok(()),
             Err(WechatError::Api {
                 errcode: INVALID_FORM_ID,

@@ -508,8 +508,8 @@ pub fn wants(interest: Interest, envelope: &Envelope) -> bool {
 mod tests {
     use super::*;
     use crate::chat::bus::local::LocalBus;
-    use crate::chat::event::ChatMessage;
     use crate::chat::revocation::fingerprint;
+    use crate::wire::ChatMessage;
     use std::collections::HashSet;
     use std::sync::Mutex;
 

@@ -8,10 +8,10 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::chat::event::ChatMessage;
 use crate::ids::{CustomerId, RadarUserId};
 use crate::store::chat::{Contact, PairInfo};
 use crate::time;
+use crate::wire::ChatMessage;
 
 /// `dateTime` format: ISO for HTTP lists, `YYYY-MM-DD HH:MM:SS` for pushes and acks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

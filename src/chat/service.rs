@@ -11,9 +11,9 @@ use crate::chat::event::{Channel, Event};
 use crate::chat::message::MessageKind;
 use crate::chat::notify;
 use crate::chat::writer::{Queued, WriteError};
+use crate::chat::Chat;
 use crate::error::ApiError;
 use crate::ids::{CustomerId, RadarUserId};
-use crate::state::AppState;
 use crate::store::{
     self,
     chat::PairInfo,
@@ -22,8 +22,8 @@ use crate::store::{
 
 /// Stores `m` (a retry with the same `client_msg_id` returns the first row); the writer publishes
 /// it, a resend included (see `chat::writer`).
-pub async fn send(state: &AppState, m: NewMessage) -> Result<Stored, ApiError> {
-    state.writer.insert(m).await.map_err(write_error)
+pub async fn send(chat: &Chat, m: NewMessage) -> Result<Stored, ApiError> {
+    chat.writer.insert(m).await.map_err(write_error)
 }
 
 fn write_error(e: WriteError) -> ApiError {
@@ -38,8 +38,8 @@ fn write_error(e: WriteError) -> ApiError {
 }
 
 /// Tells the radar user's chat sockets of the pair that the customer read their messages.
-pub fn publish_read_receipt(state: &AppState, radar_user: RadarUserId, customer: CustomerId) {
-    state.bus.publish(
+pub fn publish_read_receipt(chat: &Chat, radar_user: RadarUserId, customer: CustomerId) {
+    chat.bus.publish(
         Channel::Radar(radar_user),
         Event::ReadReceipt {
             radar_user,
@@ -49,8 +49,8 @@ pub fn publish_read_receipt(state: &AppState, radar_user: RadarUserId, customer:
 }
 
 /// Tells the radar user's badge and contact sockets that their unread count changed.
-pub fn publish_radar_unread(state: &AppState, radar_user: RadarUserId) {
-    state.bus.publish(
+pub fn publish_radar_unread(chat: &Chat, radar_user: RadarUserId) {
+    chat.bus.publish(
         Channel::Radar(radar_user),
         Event::RadarUnreadChanged { radar_user },
     );
@@ -58,11 +58,11 @@ pub fn publish_radar_unread(state: &AppState, radar_user: RadarUserId) {
 
 /// The pair, if the radar user and the customer exist in one company.
 pub async fn pair(
-    state: &AppState,
+    chat: &Chat,
     radar_user: RadarUserId,
     customer: CustomerId,
 ) -> Result<Option<PairInfo>, ApiError> {
-    let db = state.db.get().await?;
+    let db = chat.db.get().await?;
     Ok(store::chat::pair_info(&db, radar_user, customer).await?)
 }
 
@@ -92,26 +92,18 @@ enum AfterSend {
 
 /// M6 / WS-M send: the customer writes to the radar user (read for the customer, unread for the
 /// radar user; counts once in the binding; text messages notify the radar user).
-pub async fn customer_send(
-    state: &AppState,
-    pair: &PairInfo,
-    draft: Draft,
-) -> Result<Stored, ApiError> {
-    start_customer_send(state, pair, draft)?.finish(state).await
+pub async fn customer_send(chat: &Chat, pair: &PairInfo, draft: Draft) -> Result<Stored, ApiError> {
+    start_customer_send(chat, pair, draft)?.finish(chat).await
 }
 
 /// R5 / WS-R1 send: the radar user writes to the customer (spec §7 R5, §6.1 info_type rules).
-pub async fn radar_send(
-    state: &AppState,
-    pair: &PairInfo,
-    draft: Draft,
-) -> Result<Stored, ApiError> {
-    start_radar_send(state, pair, draft)?.finish(state).await
+pub async fn radar_send(chat: &Chat, pair: &PairInfo, draft: Draft) -> Result<Stored, ApiError> {
+    start_radar_send(chat, pair, draft)?.finish(chat).await
 }
 
 /// Validates a customer's send and queues it (see `QueuedSend`).
 pub fn start_customer_send(
-    state: &AppState,
+    chat: &Chat,
     pair: &PairInfo,
     draft: Draft,
 ) -> Result<QueuedSend, ApiError> {
@@ -120,7 +112,7 @@ pub fn start_customer_send(
         is_text: content["info_type"] == 1,
     };
     Ok(queue(
-        state,
+        chat,
         pair,
         MessageKind::CustomerText,
         content,
@@ -131,7 +123,7 @@ pub fn start_customer_send(
 
 /// Validates a radar user's send and queues it (see `QueuedSend`).
 pub fn start_radar_send(
-    state: &AppState,
+    chat: &Chat,
     pair: &PairInfo,
     draft: Draft,
 ) -> Result<QueuedSend, ApiError> {
@@ -142,7 +134,7 @@ pub fn start_radar_send(
     }
     let then = AfterSend::Radar { is_mall_link };
     Ok(queue(
-        state,
+        chat,
         pair,
         MessageKind::RadarText,
         content,
@@ -160,7 +152,7 @@ fn checked(draft: &Draft, sender: Sender) -> Result<Value, ApiError> {
 
 /// Queues the pair's message of `kind` with `content` (and the draft's retry key).
 fn queue(
-    state: &AppState,
+    chat: &Chat,
     pair: &PairInfo,
     kind: MessageKind,
     content: Value,
@@ -169,7 +161,7 @@ fn queue(
 ) -> QueuedSend {
     let message = kind.message(pair.radar_user, pair.customer, content, draft.client_msg_id);
     QueuedSend {
-        queued: state.writer.enqueue(message),
+        queued: chat.writer.enqueue(message),
         pair: pair.clone(),
         then,
     }
@@ -177,26 +169,26 @@ fn queue(
 
 impl QueuedSend {
     /// Waits for the commit, then notifies and records what the stored message calls for.
-    pub async fn finish(self, state: &AppState) -> Result<Stored, ApiError> {
+    pub async fn finish(self, chat: &Chat) -> Result<Stored, ApiError> {
         let stored = self.queued.committed().await.map_err(write_error)?;
         let pair = &self.pair;
         match self.then {
             AfterSend::Customer { is_text } => {
-                if is_text && stored.inserted && state.notifier.enabled() {
-                    let db = state.db.get().await?;
-                    action::notify_chat(&db, &*state.notifier, pair.radar_user.0, pair.customer.0)
+                if is_text && stored.inserted && chat.notifier.enabled() {
+                    let db = chat.db.get().await?;
+                    action::notify_chat(&db, &*chat.notifier, pair.radar_user.0, pair.customer.0)
                         .await?;
                 }
             }
             AfterSend::Radar { is_mall_link } => {
                 if stored.inserted {
-                    notify::schedule(state, pair.radar_user, pair.customer, stored.id);
+                    notify::schedule(chat, pair.radar_user, pair.customer, stored.id);
                 }
                 if is_mall_link && stored.inserted {
-                    let db = state.db.get().await?;
+                    let db = chat.db.get().await?;
                     action::record(
                         &db,
-                        &*state.notifier,
+                        &*chat.notifier,
                         Action::SendMiniProgram,
                         pair.radar_user.0,
                         pair.customer.0,

@@ -29,13 +29,14 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
 use crate::chat::bus::Bus;
-use crate::chat::event::{Channel, ChatMessage, CustomerView, Event};
+use crate::chat::event::{Channel, Event};
 use crate::error::cause_unavailable;
 use crate::ids::{CustomerId, RadarUserId};
 use crate::sql;
 use crate::store::message::{NewMessage, Stored};
 use crate::store::Dedicated;
 use crate::telemetry::metrics::names;
+use crate::wire::{ChatMessage, CustomerView};
 
 /// Queued sends the channel can hold; admission refuses long before this in practice.
 const QUEUE: usize = 65_536;

@@ -270,7 +270,7 @@ pub async fn save_poster(state: web::Data<AppState>, p: Params) -> Result<Envelo
     .await?;
     drop(db);
     // The poster is drawn on its first request; a stale one is deleted here so it is drawn anew.
-    if let Err(e) = crate::poster::drop_if_stale(&state, uid, cid).await {
+    if let Err(e) = crate::poster::drop_if_stale(&state.posters, uid, cid).await {
         tracing::warn!(
             error = format!("{e:#}"),
             uid,

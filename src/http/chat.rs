@@ -4,7 +4,7 @@ use actix_web::web;
 use serde_json::{json, Value};
 
 use crate::auth::Family;
-use crate::chat::event::{Channel, ChatMessage};
+use crate::chat::event::Channel;
 use crate::chat::registry::Interest;
 use crate::chat::render::{self, DateStyle};
 use crate::chat::service::{self, Draft};
@@ -20,6 +20,7 @@ use crate::store::{
     chat::{PairInfo, Reader},
 };
 use crate::time;
+use crate::wire::ChatMessage;
 
 /// The signed customer and the pair with `u_id`; errors in `code`'s `'请求异常'` shape.
 async fn customer_pair(state: &AppState, p: &Params, code: u16) -> Result<PairInfo, ApiError> {
@@ -27,7 +28,7 @@ async fn customer_pair(state: &AppState, p: &Params, code: u16) -> Result<PairIn
     let mut v = p.validate();
     let uid = RadarUserId(v.int("u_id"));
     v.finish().map_err(|e| e.in_data(code, "请求异常"))?;
-    service::pair(state, uid, cid).await?.ok_or_else(|| {
+    service::pair(&state.chat, uid, cid).await?.ok_or_else(|| {
         FormErrors::single("u_id", "用户名不存在", "invalid").in_data(code, "请求异常")
     })
 }
@@ -42,7 +43,7 @@ pub async fn chat_page(state: web::Data<AppState>, p: Params) -> Result<Envelope
     let (rows, total) =
         store::chat::page(&db, pair.radar_user, pair.customer, page.limit, page.offset).await?;
     if store::chat::read_all_for_customer(&db, pair.radar_user, pair.customer).await? > 0 {
-        service::publish_read_receipt(&state, pair.radar_user, pair.customer);
+        service::publish_read_receipt(&state.chat, pair.radar_user, pair.customer);
     }
     let items: Vec<Value> = rows
         .iter()
@@ -92,7 +93,7 @@ pub async fn send_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope,
         content: Value::String(content),
         client_msg_id: client_msg_id.clone(),
     };
-    let stored = service::customer_send(&state, &pair, draft)
+    let stored = service::customer_send(&state.chat, &pair, draft)
         .await
         .map_err(|e| content_error(e, 402, Some("请求异常")))?;
     Ok(Envelope::ok_data(
@@ -147,7 +148,7 @@ pub async fn get_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
     let (since, wait) = poll_args(&state, &p).map_err(|e| e.in_data(402, "请求异常"))?;
     let (uid, cid) = (pair.radar_user, pair.customer);
     let interest = Interest::CustomerWait { radar_user: uid };
-    let list = fetch_or_wait(&state, Channel::Customer(cid), interest, wait, || {
+    let list = fetch_or_wait(&state.chat, Channel::Customer(cid), interest, wait, || {
         fetch_new(&state, Reader::Customer, uid, cid, since)
     })
     .await?;
@@ -155,7 +156,7 @@ pub async fn get_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
         .iter()
         .any(|m| m.send_type == 1 && m.unread_for_customer)
     {
-        service::publish_read_receipt(&state, uid, cid);
+        service::publish_read_receipt(&state.chat, uid, cid);
     }
     let items: Vec<Value> = list
         .iter()

@@ -106,7 +106,7 @@ pub async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
 
 /// GET /metrics: Prometheus text exposition (version 0.0.4).
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let body = crate::telemetry::metrics::render(&state.db, state.bus.connected());
+    let body = crate::telemetry::metrics::render(&state.db, state.chat.bus.connected());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

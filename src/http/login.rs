@@ -185,7 +185,7 @@ pub async fn binding(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
         &radar.company,
         &radar.username,
     );
-    service::send(&state, greeting).await?;
+    service::send(&state.chat, greeting).await?;
     // The pair's code and poster are made on their first request (crate::poster), not here.
     Ok(Envelope::ok("绑定关系成功"))
 }
@@ -256,7 +256,7 @@ pub async fn send_user_info(state: web::Data<AppState>, p: Params) -> Result<Env
     }
     tx.commit().await?;
     if let Some(url) = &profile.avatar {
-        crate::avatar::spawn_rehost(&state, cid, url);
+        crate::avatar::spawn_rehost(&state.avatars, cid, url);
     }
     let text = format!("{} 已向您授权登录页面", profile.nickname);
     Ok(Envelope::ok_data("保存成功", json!({"ret_data": text})))

@@ -8,14 +8,14 @@ use tokio::sync::oneshot;
 
 use crate::chat::event::Channel;
 use crate::chat::registry::{next_conn_id, Interest, Unbind, Wait};
+use crate::chat::Chat;
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// Runs `fetch`; if it finds nothing and `wait_secs > 0`, waits for a matching event (at most
 /// `wait_secs`) and runs it once more. The listener is registered before the first fetch, so a
 /// message committed in between is not missed.
 pub async fn fetch_or_wait<T, F, Fut>(
-    state: &AppState,
+    chat: &Chat,
     channel: Channel,
     interest: Interest,
     wait_secs: u64,
@@ -30,8 +30,7 @@ where
     }
     let conn = next_conn_id();
     let (wake, woken) = oneshot::channel();
-    state
-        .registry
+    chat.registry
         .send(Wait {
             conn,
             channel,
@@ -49,6 +48,6 @@ where
         fetch().await
     }
     .await;
-    state.registry.do_send(Unbind { conn });
+    chat.registry.do_send(Unbind { conn });
     result
 }

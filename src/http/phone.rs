@@ -115,7 +115,7 @@ async fn begin(
     let uid = v.int("u_id");
     let values = fields.iter().map(|(k, max)| v.text(k, *max)).collect();
     v.finish().map_err(|e| e.in_msg(301))?;
-    let pair = service::pair(state, RadarUserId(uid), CustomerId(cid))
+    let pair = service::pair(&state.chat, RadarUserId(uid), CustomerId(cid))
         .await?
         .ok_or_else(|| ApiError::not_found("用户不存在"))?;
     let decrypt_only = p.query("type") == Some("shopping");
@@ -163,6 +163,6 @@ async fn echo_phone(
     cid: CustomerId,
     phone: &str,
 ) -> Result<(), ApiError> {
-    service::send(state, message::phone_echo(uid, cid, phone)).await?;
+    service::send(&state.chat, message::phone_echo(uid, cid, phone)).await?;
     Ok(())
 }

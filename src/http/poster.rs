@@ -121,7 +121,7 @@ pub async fn lazy_pair_file(req: ServiceRequest) -> Result<ServiceResponse, acti
     let (Some((kind, uid, cid)), Some(state)) = (found, state) else {
         return Ok(ServiceResponse::new(req, HttpResponse::NotFound().finish()));
     };
-    let resp = match crate::poster::ensure_file(&state, kind, uid, cid).await {
+    let resp = match crate::poster::ensure_file(&state.posters, kind, uid, cid).await {
         Ok(Some(path)) => actix_files::NamedFile::open_async(path)
             .await?
             .into_response(&req),

@@ -174,7 +174,7 @@ pub async fn consult_product(
 ) -> Result<Envelope, ApiError> {
     let (uid, cid, product) = mall_product(state, p).await?;
     let consult = message::consult(RadarUserId(uid), CustomerId(cid), &product);
-    service::send(state, consult).await?;
+    service::send(&state.chat, consult).await?;
     let remark = match catalog {
         Catalog::Product => "向您咨询产品",
         Catalog::Mall => "向您咨询商品",

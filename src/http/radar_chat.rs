@@ -85,7 +85,7 @@ async fn radar_pair(state: &AppState, p: &Params) -> Result<PairInfo, ApiError> 
     let mut v = p.validate();
     let cid = CustomerId(v.int("customer_id"));
     v.finish().map_err(|e| e.in_msg(301))?;
-    service::pair(state, uid, cid)
+    service::pair(&state.chat, uid, cid)
         .await?
         .ok_or_else(|| FormErrors::single("customer_id", "客户不存在", "invalid").in_msg(301))
 }
@@ -100,7 +100,7 @@ pub async fn chat_page(state: web::Data<AppState>, p: Params) -> Result<Envelope
     let (rows, total) =
         store::chat::page(&db, pair.radar_user, pair.customer, page.limit, page.offset).await?;
     if store::chat::read_all_for_radar(&db, pair.radar_user, pair.customer).await? > 0 {
-        service::publish_radar_unread(&state, pair.radar_user);
+        service::publish_radar_unread(&state.chat, pair.radar_user);
     }
     let items: Vec<Value> = rows
         .iter()
@@ -129,12 +129,12 @@ pub async fn get_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope, 
     v.finish().map_err(|e| e.in_msg(301))?;
     let (uid, cid) = (pair.radar_user, pair.customer);
     let interest = Interest::RadarWait { customer: cid };
-    let list = fetch_or_wait(&state, Channel::Radar(uid), interest, wait, || {
+    let list = fetch_or_wait(&state.chat, Channel::Radar(uid), interest, wait, || {
         fetch_new(&state, Reader::Radar, uid, cid, since)
     })
     .await?;
     if list.iter().any(|m| m.send_type == 2 && m.unread_for_radar) {
-        service::publish_radar_unread(&state, uid);
+        service::publish_radar_unread(&state.chat, uid);
     }
     let items: Vec<Value> = list
         .iter()
@@ -169,14 +169,14 @@ pub async fn send_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope,
     if form_user.is_some_and(|u| u != uid.to_string()) {
         return Err(ApiError::code(404, "非法请求"));
     }
-    let pair = service::pair(&state, RadarUserId(uid), CustomerId(cid))
+    let pair = service::pair(&state.chat, RadarUserId(uid), CustomerId(cid))
         .await?
         .ok_or_else(|| ApiError::not_found("客户不存在"))?;
     let draft = Draft {
         content: Value::String(content),
         client_msg_id: client_msg_id.clone(),
     };
-    let stored = service::radar_send(&state, &pair, draft)
+    let stored = service::radar_send(&state.chat, &pair, draft)
         .await
         .map_err(|e| match e {
             ApiError::Code { code: 301, msg } => {

@@ -22,8 +22,8 @@ fn start(
     let mut response = ws::handshake(req)?;
     let counter = Arc::new(FlushCounter::default());
     let socket = req.conn_data::<ConnSocket>().copied();
-    // The session shares the node's state (one pointer, not a copy per socket).
-    let session = Session::new(family, state.clone().into_inner(), counter.clone(), socket);
+    // The session shares the node's chat core (one pointer, not a copy per socket).
+    let session = Session::new(family, state.chat.clone(), counter.clone(), socket);
     let codec = actix_http::ws::Codec::new().max_size(state.settings.chat.max_frame_bytes);
     let frames = ws::WebsocketContext::with_codec(session, payload, codec);
     Ok(response.streaming(Counted::new(frames, counter)))

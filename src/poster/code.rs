@@ -7,7 +7,7 @@ use qrcode::{Color, EcLevel, QrCode};
 use secrecy::SecretString;
 
 use crate::config::WechatMode;
-use crate::state::AppState;
+use crate::poster::Posters;
 use crate::store::poster::PairInputs;
 
 /// WeChat's limit on `scene`.
@@ -60,13 +60,13 @@ pub fn local_target(three_services_type: i16, uid: i64, cid: i64) -> String {
 /// The pair's code image (PNG or JPEG bytes) and where it came from. WeChat errors are logged and
 /// answered with a local QR code; only making that one can fail.
 pub async fn pair_code(
-    state: &AppState,
+    posters: &Posters,
     inputs: &PairInputs,
     uid: i64,
     cid: i64,
 ) -> anyhow::Result<(Vec<u8>, Source)> {
-    if state.settings.wechat.mode == WechatMode::Live {
-        match from_wechat(state, inputs, uid, cid).await {
+    if posters.wechat_mode == WechatMode::Live {
+        match from_wechat(posters, inputs, uid, cid).await {
             Ok(bytes) => return Ok((bytes, Source::Wechat)),
             Err(e) => tracing::warn!(
                 error = format!("{e:#}"),
@@ -82,7 +82,7 @@ pub async fn pair_code(
 }
 
 async fn from_wechat(
-    state: &AppState,
+    posters: &Posters,
     inputs: &PairInputs,
     uid: i64,
     cid: i64,
@@ -96,11 +96,16 @@ async fn from_wechat(
     anyhow::ensure!(scene.len() <= MAX_SCENE, "scene longer than {MAX_SCENE}");
     let secret = SecretString::from(secret.to_owned());
     let page = page(inputs.three_services_type);
-    let bytes = state
+    let bytes = posters
         .access_tokens
         .call(appid, &secret, |token| {
             let scene = &scene;
-            async move { state.wechat.get_wxacode_unlimit(&token, scene, page).await }
+            async move {
+                posters
+                    .wechat
+                    .get_wxacode_unlimit(&token, scene, page)
+                    .await
+            }
         })
         .await?;
     // The poster draws it: refuse what is not a PNG or JPEG we can decode.

@@ -15,7 +15,7 @@
 //! Entry points: [`ensure_file`] (the static-file fallback, [`pair_file`] parses its path) and
 //! [`drop_if_stale`] (`save_poster`, M18). Both run under a per-pair lock, so concurrent first
 //! requests make a file once: the others wait and find it on disk. At most one render per core
-//! runs at a time ([`RENDERS`]); nothing is kept in memory between requests (the files are the
+//! runs at a time ([`RENDERS`]); callers hand in the node's [`Posters`] (built at startup); nothing is kept in memory between requests (the files are the
 //! cache; the OS page cache holds hot ones).
 //!
 //! Files: `statics/zhugeleida/imgs/xiaochengxu/qr_code/pair_<uid>_<cid>.png` (→ `qr_code`) and
@@ -45,10 +45,25 @@ use std::time::Duration;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
+use deadpool_postgres::Pool;
+
 use crate::config::WechatMode;
-use crate::state::AppState;
 use crate::store::{self, poster::PairInputs};
+use crate::wechat;
 use files::{read_local, write_atomic};
+
+/// What making pair files needs: the pairs' inputs, where files go, and WeChat for live codes.
+/// Cheap to clone (the pool and the clients are shared).
+#[derive(Clone)]
+pub struct Posters {
+    pub db: Pool,
+    /// `storage.data_dir`: files go under its `statics/`.
+    pub data_dir: PathBuf,
+    /// `wechat.mode`: live codes come from WeChat, dev ones are local QR codes.
+    pub wechat_mode: WechatMode,
+    pub wechat: wechat::Client,
+    pub access_tokens: wechat::AccessTokens,
+}
 
 /// Relative directory of pair codes.
 pub const CODE_DIR: &str = "statics/zhugeleida/imgs/xiaochengxu/qr_code";
@@ -138,8 +153,8 @@ impl Drop for PairGuard {
     }
 }
 
-async fn lock_pair(state: &AppState, uid: i64, cid: i64) -> PairGuard {
-    let key = (state.settings.storage.data_dir.clone(), uid, cid);
+async fn lock_pair(posters: &Posters, uid: i64, cid: i64) -> PairGuard {
+    let key = (posters.data_dir.clone(), uid, cid);
     let lock = {
         let mut map = pair_locks().lock().unwrap_or_else(PoisonError::into_inner);
         map.entry(key.clone()).or_default().clone()
@@ -228,13 +243,13 @@ fn decode_bounded(bytes: &[u8]) -> Option<image::DynamicImage> {
 /// Makes the pair's file if it is not on disk (another request may have made it while this one
 /// waited for the pair's lock) and returns its absolute path; `None` when the pair is not bound.
 pub async fn ensure_file(
-    state: &AppState,
+    posters: &Posters,
     kind: PairFile,
     uid: i64,
     cid: i64,
 ) -> anyhow::Result<Option<PathBuf>> {
-    let _pair = lock_pair(state, uid, cid).await;
-    let dir = &state.settings.storage.data_dir;
+    let _pair = lock_pair(posters, uid, cid).await;
+    let dir = &posters.data_dir;
     let rel = match kind {
         PairFile::Code => code_path(uid, cid),
         PairFile::Poster => poster_path(uid, cid),
@@ -243,16 +258,16 @@ pub async fn ensure_file(
     if tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Ok(Some(path));
     }
-    let db = state.db.get().await?;
+    let db = posters.db.get().await?;
     let Some(inputs) = store::poster::pair_inputs(&db, uid, cid).await? else {
         return Ok(None); // not bound, or the radar user was deleted
     };
     drop(db);
     match kind {
         PairFile::Code => {
-            make_code(state, &inputs, uid, cid).await?;
+            make_code(posters, &inputs, uid, cid).await?;
         }
-        PairFile::Poster => render_poster(state, inputs, uid, cid).await?,
+        PairFile::Poster => render_poster(posters, inputs, uid, cid).await?,
     }
     Ok(Some(path))
 }
@@ -260,15 +275,15 @@ pub async fn ensure_file(
 /// Draws the pair's poster (making our code first when the pair has none on disk) and records
 /// it with its fingerprint.
 async fn render_poster(
-    state: &AppState,
+    posters: &Posters,
     inputs: PairInputs,
     uid: i64,
     cid: i64,
 ) -> anyhow::Result<()> {
-    let dir = &state.settings.storage.data_dir;
-    let code_rel = match existing_code(state, &inputs, uid, cid).await {
+    let dir = &posters.data_dir;
+    let code_rel = match existing_code(posters, &inputs, uid, cid).await {
         Some(rel) => rel,
-        None => make_code(state, &inputs, uid, cid).await?,
+        None => make_code(posters, &inputs, uid, cid).await?,
     };
     let permit = renders().acquire().await?;
     let avatar = read_local(dir, &inputs.avatar, MAX_AVATAR_BYTES).await;
@@ -290,7 +305,7 @@ async fn render_poster(
     .await??;
     drop(permit);
     let poster_rel = poster_path(uid, cid);
-    let saved = read_state(state, uid, cid).await;
+    let saved = read_state(posters, uid, cid).await;
     let new_state = PairState {
         fingerprint,
         code: saved.code,
@@ -302,7 +317,7 @@ async fn render_poster(
     .await?;
     write_atomic(&dir.join(&poster_rel), &png).await?;
     if inputs.poster_url.as_deref() != Some(poster_rel.as_str()) {
-        let db = state.db.get().await?;
+        let db = posters.db.get().await?;
         store::poster::set_poster_url(&db, uid, cid, &poster_rel).await?;
     }
     tracing::debug!(uid, cid, "poster rendered");
@@ -312,12 +327,12 @@ async fn render_poster(
 /// The code the poster shows when it is on disk: the binding's `qr_code` (ours or one an older
 /// system made), else ours.
 async fn existing_code(
-    state: &AppState,
+    posters: &Posters,
     inputs: &PairInputs,
     uid: i64,
     cid: i64,
 ) -> Option<String> {
-    let dir = &state.settings.storage.data_dir;
+    let dir = &posters.data_dir;
     let ours = code_path(uid, cid);
     let recorded = inputs.qr_code.as_deref().filter(|r| safe_relative(r));
     for rel in recorded.into_iter().chain([ours.as_str()]) {
@@ -331,15 +346,15 @@ async fn existing_code(
 /// Makes our code for the pair (WeChat's, else a local QR code), records where it came from in the
 /// pair's state, and points the binding at it unless it names another code; returns its path.
 async fn make_code(
-    state: &AppState,
+    posters: &Posters,
     inputs: &PairInputs,
     uid: i64,
     cid: i64,
 ) -> anyhow::Result<String> {
-    let dir = &state.settings.storage.data_dir;
+    let dir = &posters.data_dir;
     let ours = code_path(uid, cid);
-    let (bytes, source) = code::pair_code(state, inputs, uid, cid).await?;
-    let mut saved = read_state(state, uid, cid).await;
+    let (bytes, source) = code::pair_code(posters, inputs, uid, cid).await?;
+    let mut saved = read_state(posters, uid, cid).await;
     saved.code = Some(source.as_str().to_owned());
     write_atomic(
         &dir.join(state_path(uid, cid)),
@@ -354,15 +369,15 @@ async fn make_code(
         None => false,
     };
     if recorded != Some(ours.as_str()) && !elsewhere {
-        let db = state.db.get().await?;
+        let db = posters.db.get().await?;
         store::poster::set_qr_code(&db, uid, cid, &ours).await?;
     }
     Ok(ours)
 }
 
 /// The pair's state file, or the default when missing or unreadable.
-async fn read_state(state: &AppState, uid: i64, cid: i64) -> PairState {
-    let path = state.settings.storage.data_dir.join(state_path(uid, cid));
+async fn read_state(posters: &Posters, uid: i64, cid: i64) -> PairState {
+    let path = posters.data_dir.join(state_path(uid, cid));
     match tokio::fs::read(path).await {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
         Err(_) => PairState::default(),
@@ -372,24 +387,24 @@ async fn read_state(state: &AppState, uid: i64, cid: i64) -> PairState {
 /// `save_poster` (M18): deletes the pair's poster when what it is drawn from changed, and a local
 /// stand-in code in live mode older than [`RETRY_LOCAL_CODE`] (with its poster), so the next
 /// request makes them anew. Makes nothing itself; a pair without a poster is left alone.
-pub async fn drop_if_stale(state: &AppState, uid: i64, cid: i64) -> anyhow::Result<()> {
-    let _pair = lock_pair(state, uid, cid).await;
-    let dir = &state.settings.storage.data_dir;
+pub async fn drop_if_stale(posters: &Posters, uid: i64, cid: i64) -> anyhow::Result<()> {
+    let _pair = lock_pair(posters, uid, cid).await;
+    let dir = &posters.data_dir;
     let poster = dir.join(poster_path(uid, cid));
     if !tokio::fs::try_exists(&poster).await.unwrap_or(false) {
         return Ok(());
     }
-    let db = state.db.get().await?;
+    let db = posters.db.get().await?;
     let Some(inputs) = store::poster::pair_inputs(&db, uid, cid).await? else {
         return Ok(());
     };
     drop(db);
-    let saved = read_state(state, uid, cid).await;
-    let code_rel = existing_code(state, &inputs, uid, cid).await;
+    let saved = read_state(posters, uid, cid).await;
+    let code_rel = existing_code(posters, &inputs, uid, cid).await;
     let ours = code_path(uid, cid);
     if code_rel.as_deref() == Some(ours.as_str())
         && saved.code.as_deref() == Some(code::Source::Local.as_str())
-        && state.settings.wechat.mode == WechatMode::Live
+        && posters.wechat_mode == WechatMode::Live
     {
         let age = tokio::fs::metadata(dir.join(&ours))
             .await

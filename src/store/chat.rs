@@ -5,9 +5,9 @@ use deadpool_postgres::GenericClient;
 use serde_json::Value;
 use tokio_postgres::Row;
 
-use crate::chat::event::{ChatMessage, CustomerView};
 use crate::ids::{CustomerId, RadarUserId};
 use crate::sql;
+use crate::wire::{ChatMessage, CustomerView};
 
 type Result<T> = std::result::Result<T, tokio_postgres::Error>;
 

@@ -72,7 +72,7 @@ async fn rehost_refuses_a_url_off_the_wechat_hosts_before_connecting() {
         format!("http://wx.qlogo.cn:80@127.0.0.1:{port}/x.jpg"),
         format!("http://127.0.0.1:{port}\\@wx.qlogo.cn/x.jpg"),
     ] {
-        assert!(radar::avatar::rehost(&app.state, customer.id, &url)
+        assert!(radar::avatar::rehost(&app.state.avatars, customer.id, &url)
             .await
             .is_err());
     }
@@ -97,7 +97,7 @@ async fn the_fetcher_follows_no_redirect() {
     let remote = format!("{}/avatar/132", app.wechat.uri());
     let fetcher = radar::avatar::fetcher().unwrap();
     let copied = radar::avatar::copy_from(
-        &app.state,
+        &app.state.avatars,
         &fetcher,
         customer.id,
         &remote,

@@ -279,7 +279,7 @@ async fn a_retried_client_msg_id_returns_the_first_message_and_stores_one_row() 
     assert_eq!(ids.len(), 1, "{answers:?}");
     assert_eq!(answers[0]["data"]["client_msg_id"], "c-42");
     assert_eq!(
-        app.state.writer.fallbacks(),
+        app.state.chat.writer.fallbacks(),
         0,
         "batches must be written as batches"
     );
@@ -545,7 +545,7 @@ async fn unread_counters_follow_every_send_and_read_path() {
     futures_util::future::join_all(sends).await;
     assert_counters_match_flags(app).await;
     assert_eq!(
-        app.state.writer.fallbacks(),
+        app.state.chat.writer.fallbacks(),
         0,
         "batches must be written as batches"
     );

@@ -627,7 +627,7 @@ async fn pushes_keep_flowing_while_the_sockets_own_send_waits_for_its_commit() {
     ))
     .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    app.state.bus.publish(
+    app.state.chat.bus.publish(
         Channel::Radar(RadarUserId(radar.id)),
         Event::ReadReceipt {
             radar_user: RadarUserId(radar.id),

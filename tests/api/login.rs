@@ -563,7 +563,7 @@ async fn a_wechat_avatar_is_rehosted_and_served_under_statics() {
     // The production fetcher, aimed at the fake server (`rehost` would refuse its loopback URL).
     let fetcher = radar::avatar::fetcher().unwrap();
     let relative = radar::avatar::copy_from(
-        &app.state,
+        &app.state.avatars,
         &fetcher,
         customer.id,
         &remote,
@@ -604,7 +604,7 @@ async fn a_non_image_avatar_is_not_rehosted() {
     let remote = format!("{}/page", app.wechat.uri());
     let fetcher = radar::avatar::fetcher().unwrap();
     assert!(radar::avatar::copy_from(
-        &app.state,
+        &app.state.avatars,
         &fetcher,
         customer.id,
         &remote,

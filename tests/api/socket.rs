@@ -455,6 +455,7 @@ async fn the_document_paths_serve_the_same_sockets_and_the_registry_forgets_clos
     assert_eq!(r.next().await["code"], 199);
     let stats = app
         .state
+        .chat
         .registry
         .send(radar::chat::registry::GetStats)
         .await
@@ -465,6 +466,7 @@ async fn the_document_paths_serve_the_same_sockets_and_the_registry_forgets_clos
     for _ in 0..50 {
         let stats = app
             .state
+            .chat
             .registry
             .send(radar::chat::registry::GetStats)
             .await

@@ -18,6 +18,7 @@ async fn app_with(tune: impl FnOnce(&mut radar::config::ChatSettings)) -> TestAp
 
 async fn listeners(app: &TestApp) -> usize {
     app.state
+        .chat
         .registry
         .send(GetStats)
         .await

@@ -15,9 +15,9 @@ use crate::chat::registry::{Bind, Interest, Push};
 use crate::chat::revocation;
 use crate::chat::service;
 use crate::chat::session::outbound::Closer;
+use crate::chat::Chat;
 use crate::error::ApiError;
 use crate::ids::{CustomerId, RadarUserId};
-use crate::state::AppState;
 use crate::store::{self, chat::PairInfo};
 
 /// Frames to write, and whether to close afterwards (and with which code and reason).
@@ -115,7 +115,7 @@ pub(super) struct Bound {
 /// A session's state that async work needs.
 pub struct Core {
     pub(super) family: SocketFamily,
-    pub(super) state: std::sync::Arc<AppState>,
+    pub(super) chat: Chat,
     conn: u64,
     /// The verified (user_id, token): later frames are checked without a database round trip.
     token: Option<(i64, String)>,
@@ -136,15 +136,10 @@ pub struct Core {
 }
 
 impl Core {
-    pub fn new(
-        family: SocketFamily,
-        state: std::sync::Arc<AppState>,
-        conn: u64,
-        closer: Option<Closer>,
-    ) -> Core {
+    pub fn new(family: SocketFamily, chat: Chat, conn: u64, closer: Option<Closer>) -> Core {
         Core {
             family,
-            state,
+            chat,
             conn,
             token: None,
             bound: None,
@@ -216,14 +211,14 @@ impl Core {
     async fn verify(&mut self, ids: &SignedIds) -> Result<bool, ApiError> {
         if let Some((user, token)) = &self.token {
             if *user == ids.user_id {
-                return Ok(self.state.tokens.matches(ids, token));
+                return Ok(self.chat.tokens.matches(ids, token));
             }
         }
         let family = self.auth_family();
-        let Some(token) = self.state.tokens.load(family, ids.user_id).await? else {
+        let Some(token) = self.chat.tokens.load(family, ids.user_id).await? else {
             return Ok(false);
         };
-        let ok = self.state.tokens.matches(ids, &token);
+        let ok = self.chat.tokens.matches(ids, &token);
         if ok {
             self.token = Some((ids.user_id, token));
         }
@@ -245,7 +240,7 @@ impl Core {
                 (
                     Channel::Customer(cid),
                     Interest::CustomerChat { radar_user: uid },
-                    service::pair(&self.state, uid, cid).await?,
+                    service::pair(&self.chat, uid, cid).await?,
                 )
             }
             (SocketFamily::RadarChat, Some(cid)) => {
@@ -253,7 +248,7 @@ impl Core {
                 (
                     Channel::Radar(uid),
                     Interest::RadarChat { customer: cid },
-                    service::pair(&self.state, uid, cid).await?,
+                    service::pair(&self.chat, uid, cid).await?,
                 )
             }
             (SocketFamily::RadarBadge, _) => (
@@ -271,7 +266,7 @@ impl Core {
         if self.family.needs_partner() && pair.is_none() {
             return Ok(false);
         }
-        self.state
+        self.chat
             .registry
             .send(Bind {
                 conn: self.conn,
@@ -291,7 +286,7 @@ impl Core {
         // client's history (or is replayed by `register` with a resume point).
         self.last_seq = match &pair {
             Some(p) => {
-                let db = self.state.db.get().await?;
+                let db = self.chat.db.get().await?;
                 Some(store::chat::conversation_seq(&db, p.radar_user, p.customer).await?)
             }
             None => None,

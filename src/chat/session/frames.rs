@@ -9,9 +9,9 @@ use super::core::{Core, Reply};
 use crate::chat::protocol::{self, frame, frame_data, Inbound, Kind, SocketFamily};
 use crate::chat::render;
 use crate::chat::service::{self, Draft};
+use crate::chat::Chat;
 use crate::error::{ApiError, FormErrors};
 use crate::ids::RadarUserId;
-use crate::state::AppState;
 use crate::store::chat::PairInfo;
 use crate::store::{self, message::Stored};
 use crate::time;
@@ -27,7 +27,7 @@ impl Core {
             Kind::QueryNum => {
                 self.inside_chat = false;
                 self.query_nums += 1;
-                let db = self.state.db.get().await?;
+                let db = self.chat.db.get().await?;
                 let badge =
                     store::chat::customer_badge(&db, pair.radar_user, pair.customer).await?;
                 let phone = match self.query_nums {
@@ -53,7 +53,7 @@ impl Core {
                 );
                 Reply::close_with(frame(200, &text))
             }
-            Kind::Send if self.state.settings.chat.ws_send_enabled => {
+            Kind::Send if self.chat.settings.chat.ws_send_enabled => {
                 if let Some(refusal) = client_msg_id_refusal(&f) {
                     return Ok(refusal);
                 }
@@ -70,7 +70,7 @@ impl Core {
             Kind::Lived => Reply::one(protocol::lived()),
             Kind::Closed => Reply::close(),
             _ if f.content.is_none() => Reply::close_with(protocol::bad_ids()),
-            _ if !self.state.settings.chat.ws_send_enabled => Reply::none(),
+            _ if !self.chat.settings.chat.ws_send_enabled => Reply::none(),
             _ => {
                 if let Some(refusal) = client_msg_id_refusal(&f) {
                     return Ok(refusal);
@@ -111,7 +111,7 @@ impl Core {
         msg: &str,
         page: Option<(i64, i64)>,
     ) -> Result<Value, ApiError> {
-        let db = self.state.db.get().await?;
+        let db = self.chat.db.get().await?;
         let badge = store::chat::radar_badge(&db, uid).await?;
         let mut data = json!({"unread_msg_num": badge});
         if self.family == SocketFamily::RadarContacts {
@@ -158,23 +158,23 @@ impl SendJob {
     /// spawned futures in, which is not the order they were spawned in.)
     pub fn start(
         self,
-        state: &AppState,
+        chat: &Chat,
     ) -> impl std::future::Future<Output = Result<Reply, ApiError>> + 'static {
         let (queued, msg) = match self.family {
             SocketFamily::MiniProgram => (
-                service::start_customer_send(state, &self.pair, self.draft),
+                service::start_customer_send(chat, &self.pair, self.draft),
                 "小程序消息-发送成功",
             ),
             _ => (
-                service::start_radar_send(state, &self.pair, self.draft),
+                service::start_radar_send(chat, &self.pair, self.draft),
                 "雷达消息-发送成功",
             ),
         };
-        let state = state.clone();
+        let chat = chat.clone();
         let client_msg_id = self.client_msg_id;
         async move {
             let sent = match queued {
-                Ok(queued) => queued.finish(&state).await,
+                Ok(queued) => queued.finish(&chat).await,
                 Err(e) => Err(e),
             };
             ack(sent, msg, client_msg_id)
@@ -224,7 +224,7 @@ impl Core {
             (Some(seq), _) => Some(seq),
             (None, Some(id)) => {
                 let pair = self.pair()?.clone();
-                let db = self.state.db.get().await?;
+                let db = self.chat.db.get().await?;
                 Some(store::chat::seq_before_id(&db, pair.radar_user, pair.customer, id).await?)
             }
             (None, None) => None,

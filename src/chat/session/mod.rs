@@ -25,7 +25,7 @@ use self::outbound::{Closer, FlushCounter, Outbound};
 use self::socket::ConnSocket;
 use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::registry::{next_conn_id, Push, Unbind, SLOW_CONSUMER};
-use crate::state::AppState;
+use crate::chat::Chat;
 use crate::telemetry::metrics::names;
 use actix_web::web::BytesMut;
 
@@ -53,8 +53,8 @@ pub struct Session {
     family: SocketFamily,
     /// Frames and pushes waiting while the core is lent out, in arrival order.
     pending: VecDeque<Work>,
-    /// Shared with every session of the node, and with the core.
-    state: Arc<AppState>,
+    /// The node's chat core: one pointer, shared with every session of the node and the core.
+    chat: Chat,
     conn: u64,
     out: Outbound,
     last_seen: Instant,
@@ -89,24 +89,24 @@ impl Session {
     /// A session of `family`; `counter` is shared with the response stream (see `outbound`).
     pub fn new(
         family: SocketFamily,
-        state: Arc<AppState>,
+        chat: Chat,
         counter: Arc<FlushCounter>,
         socket: Option<ConnSocket>,
     ) -> Session {
-        let chat = &state.settings.chat;
+        let limits = &chat.settings.chat;
         let out = Outbound::new(
             counter.clone(),
-            chat.outbound_queue_bytes,
-            chat.outbound_queue_frames,
+            limits.outbound_queue_bytes,
+            limits.outbound_queue_frames,
         );
-        let rate = RateLimit::new(chat.rate_per_sec, chat.rate_burst);
+        let rate = RateLimit::new(limits.rate_per_sec, limits.rate_burst);
         let conn = next_conn_id();
         let closer = Closer::new(counter, socket);
         Session {
-            core: Some(Core::new(family, state.clone(), conn, Some(closer.clone()))),
+            core: Some(Core::new(family, chat.clone(), conn, Some(closer.clone()))),
             family,
             pending: VecDeque::new(),
-            state,
+            chat,
             conn,
             out,
             last_seen: Instant::now(),
@@ -162,7 +162,7 @@ impl Session {
         let n = self.sends.started;
         self.sends.started += 1;
         ctx.spawn(
-            job.start(&self.state)
+            job.start(&self.chat)
                 .into_actor(self)
                 .map(move |result, act, ctx| {
                     let reply = match result {
@@ -196,7 +196,7 @@ impl Session {
     /// client that stopped reading is closed by the outbound bound or the heartbeat instead).
     fn continue_catch_up(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
         ctx.run_later(CATCH_UP_PAUSE, |act, ctx| {
-            if act.out.pending_frames() * 2 > act.state.settings.chat.outbound_queue_frames {
+            if act.out.pending_frames() * 2 > act.chat.settings.chat.outbound_queue_frames {
                 act.continue_catch_up(ctx);
             } else {
                 act.submit(Work::Sync, ctx);
@@ -278,7 +278,7 @@ impl Session {
             return self.close_with_code(1012, SHUTDOWN_REASON, ctx);
         }
         let Some(core) = self.core.take() else {
-            if self.pending.len() >= self.state.settings.chat.outbound_queue_frames {
+            if self.pending.len() >= self.chat.settings.chat.outbound_queue_frames {
                 self.give_up(ctx);
             } else {
                 self.pending.push_back(work);
@@ -339,10 +339,10 @@ impl Session {
     }
 
     fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
-        let chat = &self.state.settings.chat;
+        let limits = &self.chat.settings.chat;
         let (every, timeout) = (
-            Duration::from_secs(chat.heartbeat_secs),
-            Duration::from_secs(chat.client_timeout_secs),
+            Duration::from_secs(limits.heartbeat_secs),
+            Duration::from_secs(limits.client_timeout_secs),
         );
         ctx.run_interval(every, move |act, ctx| {
             if act.last_seen.elapsed() > timeout {
@@ -363,7 +363,7 @@ impl Actor for Session {
     type Context = ws::WebsocketContext<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(self.state.settings.chat.outbound_queue_frames);
+        ctx.set_mailbox_capacity(self.chat.settings.chat.outbound_queue_frames);
         metrics::gauge!(names::WS_SESSIONS, "kind" => self.family.label()).increment(1.0);
         self.heartbeat(ctx);
     }
@@ -371,7 +371,7 @@ impl Actor for Session {
     fn stopped(&mut self, _: &mut Self::Context) {
         // Every way a socket ends comes through here, heartbeat timeouts and overflows included.
         metrics::gauge!(names::WS_SESSIONS, "kind" => self.family.label()).decrement(1.0);
-        self.state.registry.do_send(Unbind { conn: self.conn });
+        self.chat.registry.do_send(Unbind { conn: self.conn });
     }
 }
 
@@ -424,7 +424,7 @@ impl Session {
     /// Reassembles a fragmented text message (within `chat.max_frame_bytes`), then handles it
     /// like a single frame.
     fn on_fragment(&mut self, item: actix_http::ws::Item, ctx: &mut ws::WebsocketContext<Self>) {
-        let max = self.state.settings.chat.max_frame_bytes;
+        let max = self.chat.settings.chat.max_frame_bytes;
         let (part, last) = match item {
             actix_http::ws::Item::FirstText(b) => {
                 self.fragments = Some(BytesMut::new());

@@ -19,12 +19,13 @@
 use std::collections::VecDeque;
 
 use super::core::{Core, Reply};
-use crate::chat::event::{ChatMessage, CustomerView, Event};
+use crate::chat::event::Event;
 use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::render::{CustomerItem, DateStyle, PushFrame, RadarItem};
 use crate::error::ApiError;
 use crate::ids::{CustomerId, RadarUserId};
 use crate::store;
+use crate::wire::{ChatMessage, CustomerView};
 
 /// Most messages read from the database in one round of a gap fill or catch-up.
 const FILL_PAGE: i64 = 500;
@@ -177,7 +178,7 @@ impl Core {
     /// The customer's badge and watermark as the database has them now (WS-M only).
     async fn customer_view_now(&self) -> Result<CustomerView, ApiError> {
         let pair = self.pair()?;
-        let db = self.state.db.get().await?;
+        let db = self.chat.db.get().await?;
         Ok(store::chat::customer_view(&db, pair.radar_user, pair.customer).await?)
     }
 
@@ -189,9 +190,9 @@ impl Core {
         let (Some(pair), Some(mut last)) = (self.pair_opt(), self.last_seq) else {
             return Ok(true);
         };
-        let room = (self.state.settings.chat.outbound_queue_frames / 2).max(1) as i64;
+        let room = (self.chat.settings.chat.outbound_queue_frames / 2).max(1) as i64;
         let limit = FILL_PAGE.min(room);
-        let db = self.state.db.get().await?;
+        let db = self.chat.db.get().await?;
         let page = store::chat::between_seqs(&db, pair.0, pair.1, (last, before), limit).await?;
         let now = match self.family {
             SocketFamily::MiniProgram if !page.is_empty() => {
@@ -253,7 +254,7 @@ impl Core {
         let badge = self.marks.badge(view);
         if m.unread_for_customer && self.inside_chat {
             self.marks.add(m.seq, badge);
-            self.state.reader.customer(m.radar_user, m.customer, m.seq);
+            self.chat.reader.customer(m.radar_user, m.customer, m.seq);
         }
         let item = CustomerItem::new(m, self.pair()?, false, DateStyle::Plain);
         Ok(PushFrame::new("实时推送小程序-最新聊天信息成功", item, Some(badge)).to_text())
@@ -265,7 +266,7 @@ impl Core {
         let pair = self.pair()?;
         let item = RadarItem::new(m, pair, DateStyle::Plain);
         if m.unread_for_radar {
-            self.state.reader.radar(m.radar_user, m.customer, m.seq);
+            self.chat.reader.radar(m.radar_user, m.customer, m.seq);
         }
         Ok(PushFrame::new("实时推送雷达-最新聊天信息成功", item, None).to_text())
     }
