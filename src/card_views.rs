@@ -10,11 +10,12 @@
 //! other's locks. Each shard opens its own connection from its task (`store::Dedicated`), so the
 //! round trips of a batch do not wait for an HTTP worker thread to poll a pooled socket.
 
+use std::sync::Arc;
+
 use deadpool_postgres::{ClientWrapper, Pool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::batch::{next_batch, retry_conflicts, BatchConfig};
-use crate::error::ApiError;
 use crate::store::card::{self, CardView};
 use crate::store::Dedicated;
 
@@ -28,7 +29,13 @@ const BATCH: BatchConfig = BatchConfig {
     window: std::time::Duration::ZERO,
 };
 
-type Answer = Result<Option<CardView>, String>;
+type Answer = Result<Option<CardView>, ViewError>;
+
+/// Why a view was not written: its batch's failure, shared by every view the batch answers, with
+/// its whole cause (not flattened to text on the way).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("card view not written: {0:#}")]
+pub struct ViewError(Arc<anyhow::Error>);
 
 struct Job {
     radar_user: i64,
@@ -58,9 +65,13 @@ impl CardViews {
 
     /// Counts and logs one view of `radar_user`'s card by `customer`; resolves once committed with
     /// the card, or `None` when that radar user is not in the customer's company.
-    pub async fn view(&self, radar_user: i64, customer: i64) -> Result<Option<CardView>, ApiError> {
+    pub async fn view(
+        &self,
+        radar_user: i64,
+        customer: i64,
+    ) -> Result<Option<CardView>, ViewError> {
         let (reply, answer) = oneshot::channel();
-        let gone = || ApiError::Internal(anyhow::anyhow!("card view writer stopped"));
+        let gone = || ViewError(Arc::new(anyhow::anyhow!("card view writer stopped")));
         let job = Job {
             radar_user,
             customer,
@@ -69,10 +80,7 @@ impl CardViews {
         // Any spread works as long as one radar user always lands on the same shard.
         let shard = &self.shards[radar_user.unsigned_abs() as usize % self.shards.len()];
         shard.send(job).await.map_err(|_| gone())?;
-        answer
-            .await
-            .map_err(|_| gone())?
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))
+        answer.await.map_err(|_| gone())?
     }
 }
 
@@ -90,7 +98,7 @@ async fn run(pool: Pool, mut rx: mpsc::Receiver<Job>) {
 async fn flush(db: &mut Dedicated, jobs: Vec<Job>) {
     let db = match db.get().await {
         Ok(client) => client,
-        Err(e) => return jobs.into_iter().for_each(|job| fail(job, &e)),
+        Err(e) => return fail_all(jobs, e),
     };
     let views: Vec<(i64, i64)> = jobs.iter().map(|j| (j.radar_user, j.customer)).collect();
     match retry_conflicts(|| write(db, &views)).await {
@@ -105,11 +113,11 @@ async fn flush(db: &mut Dedicated, jobs: Vec<Job>) {
                 let one = [(job.radar_user, job.customer)];
                 match retry_conflicts(|| write(db, &one)).await {
                     Ok(cards) => answer(vec![job], cards),
-                    Err(e) => fail(job, &e),
+                    Err(e) => fail_all(vec![job], e),
                 }
             }
         }
-        Err(e) => jobs.into_iter().for_each(|job| fail(job, &e)),
+        Err(e) => fail_all(jobs, e),
     }
 }
 
@@ -130,6 +138,10 @@ fn answer(jobs: Vec<Job>, cards: Vec<(usize, CardView)>) {
     }
 }
 
-fn fail(job: Job, e: &anyhow::Error) {
-    let _ = job.reply.send(Err(format!("{e:#}")));
+/// Answers every job with `e`, the cause kept whole (not flattened to text).
+fn fail_all(jobs: Vec<Job>, e: anyhow::Error) {
+    let e = ViewError(Arc::new(e));
+    for job in jobs {
+        let _ = job.reply.send(Err(e.clone()));
+    }
 }

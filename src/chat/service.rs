@@ -2,6 +2,9 @@
 //! after the commit) → answer with the stored message. HTTP sends (M6, R5), socket sends, binding
 //! greetings, product consults and the phone echo all come through `send`. Nothing is
 //! acknowledged before its row is committed.
+//!
+//! A send that fails says why with a `SendError`, not a legacy code: each edge (HTTP handlers,
+//! the socket's ack, `From<SendError> for ApiError` for the rest) maps it to its envelope once.
 
 use serde_json::Value;
 
@@ -10,31 +13,82 @@ use crate::chat::content::{self, Sender};
 use crate::chat::event::{Channel, Event};
 use crate::chat::message::MessageKind;
 use crate::chat::notify;
-use crate::chat::writer::{Queued, WriteError};
+use crate::chat::writer::{Committed, Queued, WriteError};
 use crate::chat::Chat;
-use crate::error::ApiError;
+use crate::error::{db_unavailable, ApiError};
 use crate::ids::{CustomerId, RadarUserId};
-use crate::store::{
-    self,
-    chat::PairInfo,
-    message::{NewMessage, Stored},
-};
+use crate::store::{self, chat::PairInfo, message::NewMessage};
 
-/// Stores `m` (a retry with the same `client_msg_id` returns the first row); the writer publishes
-/// it, a resend included (see `chat::writer`).
-pub async fn send(chat: &Chat, m: NewMessage) -> Result<Stored, ApiError> {
-    chat.writer.insert(m).await.map_err(write_error)
+/// Why a send was not done. Nothing was stored, except for `Internal` after the commit (a
+/// follow-up such as the radar feed failed; the message itself is stored and published).
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The content breaks the `info_type` rules (spec §6.1); the reason is shown to the client.
+    #[error("invalid content: {0}")]
+    Invalid(String),
+    /// A mall link (`info_type` 6) in a company without the mall.
+    #[error("the mini-program has no mall")]
+    NoMall,
+    /// The database refused the row (bad data that passed the rules; logged with its cause).
+    #[error("the database refused the message")]
+    Refused,
+    /// More sends than the node can commit now (admission control): try again shortly.
+    #[error("writer busy")]
+    Busy,
+    /// The database is unreachable, or the node is shutting down: try again (with the same
+    /// `client_msg_id`, so nothing is stored twice).
+    #[error("chat unavailable")]
+    Unavailable,
+    /// Anything unexpected.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
 }
 
-fn write_error(e: WriteError) -> ApiError {
-    match e {
-        WriteError::Busy => ApiError::Busy,
-        WriteError::Unavailable | WriteError::Stopped => ApiError::Unavailable,
-        WriteError::Refused(reason) => {
-            tracing::warn!(%reason, "the database refused a chat message");
-            ApiError::code(301, "消息无法保存")
+impl SendError {
+    /// The legacy text of `Refused` (code 301 on every edge).
+    pub const REFUSED: &'static str = "消息无法保存";
+    /// The legacy text of `NoMall` (code 303 on every edge).
+    pub const NO_MALL: &'static str = "此小程序没有开启商城";
+}
+
+impl From<tokio_postgres::Error> for SendError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if db_unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            SendError::Unavailable
+        } else {
+            SendError::Internal(e.into())
         }
     }
+}
+
+impl From<deadpool_postgres::PoolError> for SendError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        tracing::warn!(error = %e, "database unavailable");
+        SendError::Unavailable
+    }
+}
+
+impl From<WriteError> for SendError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Busy => SendError::Busy,
+            WriteError::Unavailable | WriteError::Stopped => SendError::Unavailable,
+            WriteError::Refused(cause) => {
+                tracing::warn!(
+                    reason = format!("{cause:#}"),
+                    "the database refused a chat message"
+                );
+                SendError::Refused
+            }
+        }
+    }
+}
+
+/// Stores `m` (a retry with the same `client_msg_id` returns the first message); the writer
+/// publishes it, a resend included (see `chat::writer`).
+pub async fn send(chat: &Chat, m: NewMessage) -> Result<Committed, SendError> {
+    Ok(chat.writer.insert(m).await?)
 }
 
 /// Tells the radar user's chat sockets of the pair that the customer read their messages.
@@ -92,12 +146,20 @@ enum AfterSend {
 
 /// M6 / WS-M send: the customer writes to the radar user (read for the customer, unread for the
 /// radar user; counts once in the binding; text messages notify the radar user).
-pub async fn customer_send(chat: &Chat, pair: &PairInfo, draft: Draft) -> Result<Stored, ApiError> {
+pub async fn customer_send(
+    chat: &Chat,
+    pair: &PairInfo,
+    draft: Draft,
+) -> Result<Committed, SendError> {
     start_customer_send(chat, pair, draft)?.finish(chat).await
 }
 
 /// R5 / WS-R1 send: the radar user writes to the customer (spec §7 R5, §6.1 info_type rules).
-pub async fn radar_send(chat: &Chat, pair: &PairInfo, draft: Draft) -> Result<Stored, ApiError> {
+pub async fn radar_send(
+    chat: &Chat,
+    pair: &PairInfo,
+    draft: Draft,
+) -> Result<Committed, SendError> {
     start_radar_send(chat, pair, draft)?.finish(chat).await
 }
 
@@ -106,7 +168,7 @@ pub fn start_customer_send(
     chat: &Chat,
     pair: &PairInfo,
     draft: Draft,
-) -> Result<QueuedSend, ApiError> {
+) -> Result<QueuedSend, SendError> {
     let content = checked(&draft, Sender::Customer)?;
     let then = AfterSend::Customer {
         is_text: content["info_type"] == 1,
@@ -126,11 +188,11 @@ pub fn start_radar_send(
     chat: &Chat,
     pair: &PairInfo,
     draft: Draft,
-) -> Result<QueuedSend, ApiError> {
+) -> Result<QueuedSend, SendError> {
     let content = checked(&draft, Sender::Radar)?;
     let is_mall_link = content["info_type"] == 6;
     if is_mall_link && pair.shopping_type != 2 {
-        return Err(ApiError::code(303, "此小程序没有开启商城"));
+        return Err(SendError::NoMall);
     }
     let then = AfterSend::Radar { is_mall_link };
     Ok(queue(
@@ -143,11 +205,11 @@ pub fn start_radar_send(
     ))
 }
 
-/// `draft`'s content, parsed and checked by `sender`'s rules (spec §6.1), or the 301 answer.
-fn checked(draft: &Draft, sender: Sender) -> Result<Value, ApiError> {
+/// `draft`'s content, parsed and checked by `sender`'s rules (spec §6.1).
+fn checked(draft: &Draft, sender: Sender) -> Result<Value, SendError> {
     content::parse(&draft.content)
         .and_then(|c| content::validate(c, sender))
-        .map_err(|reason| ApiError::code(301, reason))
+        .map_err(SendError::Invalid)
 }
 
 /// Queues the pair's message of `kind` with `content` (and the draft's retry key).
@@ -169,22 +231,22 @@ fn queue(
 
 impl QueuedSend {
     /// Waits for the commit, then notifies and records what the stored message calls for.
-    pub async fn finish(self, chat: &Chat) -> Result<Stored, ApiError> {
-        let stored = self.queued.committed().await.map_err(write_error)?;
+    pub async fn finish(self, chat: &Chat) -> Result<Committed, SendError> {
+        let sent = self.queued.committed().await?;
         let pair = &self.pair;
         match self.then {
             AfterSend::Customer { is_text } => {
-                if is_text && stored.inserted && chat.notifier.enabled() {
+                if is_text && sent.inserted && chat.notifier.enabled() {
                     let db = chat.db.get().await?;
                     action::notify_chat(&db, &*chat.notifier, pair.radar_user.0, pair.customer.0)
                         .await?;
                 }
             }
             AfterSend::Radar { is_mall_link } => {
-                if stored.inserted {
-                    notify::schedule(chat, pair.radar_user, pair.customer, stored.id);
+                if sent.inserted {
+                    notify::schedule(chat, pair.radar_user, pair.customer, sent.message.id);
                 }
-                if is_mall_link && stored.inserted {
+                if is_mall_link && sent.inserted {
                     let db = chat.db.get().await?;
                     action::record(
                         &db,
@@ -198,6 +260,6 @@ impl QueuedSend {
                 }
             }
         }
-        Ok(stored)
+        Ok(sent)
     }
 }

@@ -1,7 +1,8 @@
 //! Group commit of chat messages: concurrent sends are written in batches — one call of
 //! `chat_insert_batch` (sql/migrations/V8) and one commit for many rows — by a single writer task,
 //! so throughput is not capped by one round trip per message. A sender is answered only after its
-//! row is committed, with the stored id and its per-conversation `seq`.
+//! row is committed, with the committed message (`Committed`: the `wire::ChatMessage` the bus
+//! carries, its id and per-conversation `seq` included).
 //!
 //! The writer also publishes every committed message on the bus, in batch order (so in `seq`
 //! order per conversation), right after the commit: pushes leave without waiting for the sender's
@@ -33,7 +34,7 @@ use crate::chat::event::{Channel, Event};
 use crate::error::cause_unavailable;
 use crate::ids::{CustomerId, RadarUserId};
 use crate::sql;
-use crate::store::message::{NewMessage, Stored};
+use crate::store::message::NewMessage;
 use crate::store::Dedicated;
 use crate::telemetry::metrics::names;
 use crate::wire::{ChatMessage, CustomerView};
@@ -44,7 +45,7 @@ const QUEUE: usize = 65_536;
 const RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 /// Why a send was not stored.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum WriteError {
     /// The writer is behind: nothing was stored, try again shortly.
     #[error("writer busy")]
@@ -52,17 +53,25 @@ pub enum WriteError {
     /// The database could not be reached within the store timeout.
     #[error("database unavailable")]
     Unavailable,
-    /// The database refused this row.
-    #[error("row refused: {0}")]
-    Refused(String),
+    /// The database refused this row (the cause is shared by every sender of a refused batch).
+    #[error("row refused: {0:#}")]
+    Refused(Arc<anyhow::Error>),
     /// The node is shutting down.
     #[error("writer stopped")]
     Stopped,
 }
 
+/// A committed send: the message as stored (a resend gets the first one back), and whether this
+/// send stored it (false when its `client_msg_id` was already stored).
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub message: ChatMessage,
+    pub inserted: bool,
+}
+
 struct Job {
     message: NewMessage,
-    reply: oneshot::Sender<Result<Stored, WriteError>>,
+    reply: oneshot::Sender<Result<Committed, WriteError>>,
 }
 
 /// How the writer retries and admits.
@@ -222,7 +231,7 @@ impl Writer {
     /// Stores `message` in the next batch of its conversation's shard; resolves once it is
     /// committed. Refused at once (`WriteError::Busy`) when that shard is behind by more than the
     /// admission delay (see `Backlog`).
-    pub async fn insert(&self, message: NewMessage) -> Result<Stored, WriteError> {
+    pub async fn insert(&self, message: NewMessage) -> Result<Committed, WriteError> {
         self.enqueue(message).committed().await
     }
 
@@ -260,11 +269,11 @@ impl Writer {
 }
 
 /// A message in a writer's queue (or the reason it was not queued).
-pub struct Queued(Result<oneshot::Receiver<Result<Stored, WriteError>>, WriteError>);
+pub struct Queued(Result<oneshot::Receiver<Result<Committed, WriteError>>, WriteError>);
 
 impl Queued {
     /// Resolves once the message is committed (or could not be).
-    pub async fn committed(self) -> Result<Stored, WriteError> {
+    pub async fn committed(self) -> Result<Committed, WriteError> {
         match self.0 {
             Ok(answer) => answer.await.unwrap_or(Err(WriteError::Stopped)),
             Err(e) => Err(e),
@@ -366,27 +375,28 @@ impl Task {
         let messages: Vec<&NewMessage> = jobs.iter().map(|j| &j.message).collect();
         let want = IdStash::want(jobs.len(), self.config.batch.max_rows);
         match with_db_retries(deadline, || insert_batch(db, &ids, &messages, want)).await {
-            Ok((stored, next_ids)) => {
+            Ok((committed, next_ids)) => {
                 self.stash.refill(next_ids);
                 metrics::histogram!(names::CHAT_BATCH_ROWS).record(jobs.len() as f64);
                 metrics::counter!(names::CHAT_PERSISTED).increment(jobs.len() as u64);
-                for (job, s) in jobs.iter().zip(&stored) {
-                    publish(&*self.bus, &job.message, s);
+                for c in &committed {
+                    publish(&*self.bus, &c.message);
                 }
-                for (job, s) in jobs.into_iter().zip(stored) {
-                    let _ = job.reply.send(Ok(s));
+                for (job, c) in jobs.into_iter().zip(committed) {
+                    let _ = job.reply.send(Ok(c));
                 }
             }
             Err(WriteError::Refused(reason)) if jobs.len() > 1 => {
                 self.meter.splits.fetch_add(1, Ordering::Relaxed);
+                let reason = format!("{reason:#}");
                 tracing::warn!(rows = jobs.len(), %reason, "batch refused; storing its rows one by one");
                 for (job, id) in jobs.into_iter().zip(ids) {
                     let (one, one_id) = ([&job.message], [id]);
                     let result =
                         with_db_retries(deadline, || insert_batch(db, &one_id, &one, 0)).await;
-                    let result = result.map(|(mut s, _)| s.remove(0));
-                    if let Ok(s) = &result {
-                        publish(&*self.bus, &job.message, s);
+                    let result = result.map(|(mut c, _)| c.remove(0));
+                    if let Ok(c) = &result {
+                        publish(&*self.bus, &c.message);
                     }
                     let _ = job.reply.send(result);
                 }
@@ -396,26 +406,10 @@ impl Task {
     }
 }
 
-/// Announces a stored message to both sides of the pair.
-fn publish(bus: &dyn Bus, m: &NewMessage, stored: &Stored) {
-    let msg = ChatMessage {
-        id: stored.id,
-        seq: stored.seq,
-        radar_user: m.radar_user,
-        customer: m.customer,
-        send_type: m.send_type,
-        content: m.content.clone(),
-        create_date: stored.create_date,
-        client_msg_id: m.client_msg_id.clone(),
-        unread_for_customer: m.unread_for_customer,
-        unread_for_radar: m.unread_for_radar,
-        customer_view: Some(CustomerView {
-            badge: stored.customer_badge,
-            read_seq: stored.customer_read_seq,
-        }),
-    };
-    bus.publish(Channel::Customer(m.customer), Event::Message(msg.clone()));
-    bus.publish(Channel::Radar(m.radar_user), Event::Message(msg));
+/// Announces a committed message to both sides of the pair.
+fn publish(bus: &dyn Bus, msg: &ChatMessage) {
+    bus.publish(Channel::Customer(msg.customer), Event::Message(msg.clone()));
+    bus.publish(Channel::Radar(msg.radar_user), Event::Message(msg.clone()));
 }
 
 fn answer_all(jobs: Vec<Job>, e: WriteError) {
@@ -446,7 +440,7 @@ fn classify(e: anyhow::Error) -> WriteError {
     if cause_unavailable(&e) {
         WriteError::Unavailable
     } else {
-        WriteError::Refused(format!("{e:#}"))
+        WriteError::Refused(Arc::new(e))
     }
 }
 
@@ -486,7 +480,7 @@ async fn insert_batch(
     ids: &[i64],
     ms: &[&NewMessage],
     reserve: i32,
-) -> Result<(Vec<Stored>, Vec<i64>), WriteError> {
+) -> Result<(Vec<Committed>, Vec<i64>), WriteError> {
     retry_conflicts(|| on_connection(db, async |db| insert_batch_once(db, ids, ms, reserve).await))
         .await
         .map_err(classify)
@@ -497,7 +491,7 @@ async fn insert_batch_once(
     ids: &[i64],
     ms: &[&NewMessage],
     reserve: i32,
-) -> anyhow::Result<(Vec<Stored>, Vec<i64>)> {
+) -> anyhow::Result<(Vec<Committed>, Vec<i64>)> {
     let users: Vec<RadarUserId> = ms.iter().map(|m| m.radar_user).collect();
     let customers: Vec<CustomerId> = ms.iter().map(|m| m.customer).collect();
     let send_types: Vec<i16> = ms.iter().map(|m| m.send_type).collect();
@@ -536,23 +530,35 @@ async fn insert_batch_once(
         .first()
         .and_then(|r| r.get::<_, Option<Vec<i64>>>("next_ids"))
         .unwrap_or_default();
-    let stored = rows
+    let committed = rows
         .iter()
         .zip(ids)
-        .map(|(r, reserved)| {
+        .zip(ms)
+        .map(|((r, reserved), m)| {
             let id: i64 = r.get("id");
-            Stored {
-                id,
-                seq: r.get("seq"),
-                create_date: r.get("create_date"),
+            Committed {
+                message: ChatMessage {
+                    id,
+                    seq: r.get("seq"),
+                    radar_user: m.radar_user,
+                    customer: m.customer,
+                    send_type: m.send_type,
+                    content: m.content.clone(),
+                    create_date: r.get("create_date"),
+                    client_msg_id: m.client_msg_id.clone(),
+                    unread_for_customer: m.unread_for_customer,
+                    unread_for_radar: m.unread_for_radar,
+                    customer_view: Some(CustomerView {
+                        badge: r.get("customer_badge"),
+                        read_seq: r.get("customer_read_seq"),
+                    }),
+                },
                 // A replay of this very batch after an ambiguous failure stored it too.
                 inserted: r.get::<_, bool>("inserted") || id == *reserved,
-                customer_badge: r.get("customer_badge"),
-                customer_read_seq: r.get("customer_read_seq"),
             }
         })
         .collect();
-    Ok((stored, next_ids))
+    Ok((committed, next_ids))
 }
 
 #[cfg(test)]

@@ -46,7 +46,8 @@ pub async fn show_card(state: web::Data<AppState>, p: Params) -> Result<Envelope
     let card = state
         .card_views
         .view(uid, cid)
-        .await?
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
         .ok_or_else(|| ApiError::not_found("用户不存在"))?;
     if let Some(name) = &card.logged_for {
         state.notifier.notify(uid, format!("{name}{}", card.remark));

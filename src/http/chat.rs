@@ -7,7 +7,7 @@ use crate::auth::Family;
 use crate::chat::event::Channel;
 use crate::chat::registry::Interest;
 use crate::chat::render::{self, DateStyle};
-use crate::chat::service::{self, Draft};
+use crate::chat::service::{self, Draft, SendError};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::auth::verify;
 use crate::http::longpoll::fetch_or_wait;
@@ -62,22 +62,24 @@ pub async fn chat_page(state: web::Data<AppState>, p: Params) -> Result<Envelope
     Ok(Envelope::ok_data("分页获取-全部聊天消息成功", data))
 }
 
-/// The stored message's identity, as every send answer carries it.
-pub fn sent_data(s: &store::message::Stored, client_msg_id: Option<&str>) -> Value {
-    json!({"id": s.id, "seq": s.seq, "client_msg_id": client_msg_id, "dateTime": time::datetime(s.create_date)})
+/// The committed message's identity, as every send answer carries it.
+pub fn sent_data(m: &ChatMessage, client_msg_id: Option<&str>) -> Value {
+    json!({"id": m.id, "seq": m.seq, "client_msg_id": client_msg_id, "dateTime": time::datetime(m.create_date)})
 }
 
-/// A send's `content` failure in the form-error shape.
-fn content_error(e: ApiError, code: u16, text: Option<&'static str>) -> ApiError {
-    match e {
-        ApiError::Code { code: 301, msg } => {
-            let errors = FormErrors::single("content", &msg, "invalid");
-            match text {
-                Some(text) => errors.in_data(code, text),
-                None => errors.in_msg(code),
-            }
-        }
-        other => other,
+/// A failed send in the shape of the chat handlers (M6, R5): a refused `content` or row is a
+/// form error on `content` with `code` (in `data` under `text` when given); anything else
+/// answers as `ApiError` maps it.
+pub fn send_error(e: SendError, code: u16, text: Option<&'static str>) -> ApiError {
+    let reason = match e {
+        SendError::Invalid(reason) => reason,
+        SendError::Refused => SendError::REFUSED.to_owned(),
+        other => return other.into(),
+    };
+    let errors = FormErrors::single("content", &reason, "invalid");
+    match text {
+        Some(text) => errors.in_data(code, text),
+        None => errors.in_msg(code),
     }
 }
 
@@ -93,12 +95,12 @@ pub async fn send_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope,
         content: Value::String(content),
         client_msg_id: client_msg_id.clone(),
     };
-    let stored = service::customer_send(&state.chat, &pair, draft)
+    let sent = service::customer_send(&state.chat, &pair, draft)
         .await
-        .map_err(|e| content_error(e, 402, Some("请求异常")))?;
+        .map_err(|e| send_error(e, 402, Some("请求异常")))?;
     Ok(Envelope::ok_data(
         "send msg successful",
-        sent_data(&stored, client_msg_id.as_deref()),
+        sent_data(&sent.message, client_msg_id.as_deref()),
     ))
 }
 
@@ -183,4 +185,40 @@ pub async fn query_num(state: web::Data<AppState>, p: Params) -> Result<Envelope
         "查询成功",
         json!({"chatinfo_count": count}),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(code, msg, data)` of the envelope `e` answers with.
+    fn answer(e: ApiError) -> (u16, Value, Value) {
+        let env = e.envelope();
+        (env.code, env.msg, env.data)
+    }
+
+    #[test]
+    fn a_refused_content_or_row_is_a_form_error_on_content_in_the_handlers_shape() {
+        let (code, msg, data) = answer(send_error(
+            SendError::Invalid("msg 不能为空".into()),
+            402,
+            Some("请求异常"),
+        ));
+        assert_eq!((code, msg), (402, json!("请求异常")));
+        assert_eq!(data["content"][0]["message"], "msg 不能为空");
+        let (code, msg, _) = answer(send_error(SendError::Refused, 301, None));
+        assert_eq!(code, 301);
+        assert_eq!(msg["content"][0]["message"], SendError::REFUSED);
+    }
+
+    #[test]
+    fn other_send_errors_keep_their_own_legacy_codes() {
+        let code = |e| answer(send_error(e, 402, Some("请求异常"))).0;
+        assert_eq!(code(SendError::NoMall), 303);
+        assert_eq!(code(SendError::Busy), 429);
+        assert_eq!(code(SendError::Unavailable), 503);
+        assert_eq!(code(SendError::Internal(anyhow::anyhow!("x"))), 500);
+        let (code, msg, _) = answer(ApiError::from(SendError::Invalid("bad".into())));
+        assert_eq!((code, msg), (301, json!("bad")));
+    }
 }

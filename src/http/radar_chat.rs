@@ -11,7 +11,7 @@ use crate::chat::render::{self, DateStyle};
 use crate::chat::service::{self, Draft};
 use crate::error::{ApiError, Envelope, FormErrors};
 use crate::http::auth::verify;
-use crate::http::chat::{fetch_new, sent_data};
+use crate::http::chat::{fetch_new, send_error, sent_data};
 use crate::http::longpoll::fetch_or_wait;
 use crate::http::paging::Page;
 use crate::http::params::Params;
@@ -176,16 +176,11 @@ pub async fn send_msg(state: web::Data<AppState>, p: Params) -> Result<Envelope,
         content: Value::String(content),
         client_msg_id: client_msg_id.clone(),
     };
-    let stored = service::radar_send(&state.chat, &pair, draft)
+    let sent = service::radar_send(&state.chat, &pair, draft)
         .await
-        .map_err(|e| match e {
-            ApiError::Code { code: 301, msg } => {
-                FormErrors::single("content", &msg, "invalid").in_msg(301)
-            }
-            other => other,
-        })?;
+        .map_err(|e| send_error(e, 301, None))?;
     Ok(Envelope::ok_data(
         "发送成功",
-        sent_data(&stored, client_msg_id.as_deref()),
+        sent_data(&sent.message, client_msg_id.as_deref()),
     ))
 }

@@ -1,6 +1,5 @@
 //! `chat_messages` and the `conversations` preview (spec §6.1).
 
-use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use serde_json::Value;
 
@@ -34,21 +33,6 @@ pub struct NewMessage {
     /// up by the statement that stores the batch.
     pub quotes_article: bool,
     pub counter: Counter,
-}
-
-/// The stored row's identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stored {
-    pub id: i64,
-    /// Its place in the conversation: 1, 2, 3… in commit order, no gaps (issue 9).
-    pub seq: i64,
-    pub create_date: DateTime<Utc>,
-    /// False when a retry with the same `client_msg_id` returned the first message.
-    pub inserted: bool,
-    /// What the customer's push needs, as the batch saw it: their unread radar messages of the
-    /// pair counting this one, and their read watermark (issue 10: pushes read nothing).
-    pub customer_badge: i64,
-    pub customer_read_seq: i64,
 }
 
 /// Messages in the pair (excluding stored temp media).

@@ -418,7 +418,11 @@ async fn a_row_the_database_refuses_fails_alone_and_its_batch_is_stored() {
     );
     assert!(matches!(bad, Err(WriteError::Refused(_))), "{bad:?}");
     let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!((a.seq, b.seq), (1, 2), "the refused row takes no seq");
+    assert_eq!(
+        (a.message.seq, b.message.seq),
+        (1, 2),
+        "the refused row takes no seq"
+    );
     assert_eq!(writer.fallbacks(), 1);
 }
 
@@ -467,11 +471,14 @@ async fn a_conversation_held_up_in_one_writer_shard_does_not_hold_up_the_others(
     .await
     .expect("the other shard commits while the first waits")
     .unwrap();
-    assert_eq!(free.seq, 1);
+    assert_eq!(free.message.seq, 1);
     assert!(!held.is_finished(), "the held conversation still waits");
     blocker.rollback().await.unwrap();
     let held = held.await.unwrap().unwrap();
-    assert_eq!(held.seq, 2, "and is stored in order once the row is free");
+    assert_eq!(
+        held.message.seq, 2,
+        "and is stored in order once the row is free"
+    );
 }
 
 #[actix_web::test]

@@ -8,12 +8,13 @@ use serde_json::{json, Value};
 use super::core::{Core, Reply};
 use crate::chat::protocol::{self, frame, frame_data, Inbound, Kind, SocketFamily};
 use crate::chat::render;
-use crate::chat::service::{self, Draft};
+use crate::chat::service::{self, Draft, SendError};
+use crate::chat::writer::Committed;
 use crate::chat::Chat;
 use crate::error::{ApiError, FormErrors};
 use crate::ids::RadarUserId;
+use crate::store;
 use crate::store::chat::PairInfo;
-use crate::store::{self, message::Stored};
 use crate::time;
 
 impl Core {
@@ -182,29 +183,31 @@ impl SendJob {
     }
 }
 
-/// The ack of a socket send, or the 301/302/303 answer that keeps the socket open.
+/// The ack of a socket send, or the answer that keeps the socket open: the socket edge's mapping
+/// of a `SendError` — 301 with the reason (content or row refused), 303 (no mall), 429 (busy),
+/// 503 (unavailable). Nothing was stored, so the client may send again (with its
+/// `client_msg_id`, so nothing is stored twice). Anything else closes the socket.
 fn ack(
-    sent: Result<Stored, ApiError>,
+    sent: Result<Committed, SendError>,
     msg: &str,
     client_msg_id: Option<String>,
 ) -> Result<Reply, ApiError> {
-    match sent {
-        Ok(s) => {
-            let data = json!({"id": s.id, "seq": s.seq, "client_msg_id": client_msg_id, "dateTime": time::datetime(s.create_date)});
-            Ok(Reply::one(frame_data(200, msg, data)))
+    let refusal = match sent {
+        Ok(c) => {
+            let m = &c.message;
+            let data = json!({"id": m.id, "seq": m.seq, "client_msg_id": client_msg_id, "dateTime": time::datetime(m.create_date)});
+            return Ok(Reply::one(frame_data(200, msg, data)));
         }
-        Err(ApiError::Code { code, msg }) => Ok(Reply::one(frame(code, &msg))),
-        // Not stored, and the socket stays open: the client may send again (with its
-        // client_msg_id, so nothing is stored twice).
-        Err(e @ (ApiError::Busy | ApiError::Unavailable)) => {
-            let envelope = e.envelope();
-            Ok(Reply::one(frame(
-                envelope.code,
-                envelope.msg.as_str().unwrap_or_default(),
-            )))
+        Err(SendError::Invalid(reason)) => frame(301, &reason),
+        Err(SendError::Refused) => frame(301, SendError::REFUSED),
+        Err(SendError::NoMall) => frame(303, SendError::NO_MALL),
+        Err(e @ (SendError::Busy | SendError::Unavailable)) => {
+            let envelope = ApiError::from(e).envelope();
+            frame(envelope.code, envelope.msg.as_str().unwrap_or_default())
         }
-        Err(e) => Err(e),
-    }
+        Err(SendError::Internal(cause)) => return Err(ApiError::Internal(cause)),
+    };
+    Ok(Reply::one(refusal))
 }
 
 /// The refusal of a send whose `client_msg_id` HTTP would refuse (a form error, socket open).
