@@ -9,8 +9,6 @@ use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::chat::service::SendError;
-
 /// The legacy envelope. `code` is never 0.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Envelope {
@@ -266,22 +264,6 @@ impl From<deadpool_postgres::PoolError> for ApiError {
         // Every pool failure (timeout, refused or failed connect, closed pool) means no connection.
         tracing::warn!(error = %e, "database unavailable");
         ApiError::Unavailable
-    }
-}
-
-/// A failed chat send in the legacy envelope, for the HTTP edge (the chat handlers first turn a
-/// bad `content` into their form-error shape; see `http::chat::send_error`): a refused content
-/// or row is 301 with its reason, a mall link without the mall 303, admission 429, an outage 503.
-impl From<SendError> for ApiError {
-    fn from(e: SendError) -> Self {
-        match e {
-            SendError::Invalid(reason) => ApiError::code(301, reason),
-            SendError::Refused => ApiError::code(301, SendError::REFUSED),
-            SendError::NoMall => ApiError::code(303, SendError::NO_MALL),
-            SendError::Busy => ApiError::Busy,
-            SendError::Unavailable => ApiError::Unavailable,
-            SendError::Internal(cause) => ApiError::Internal(cause),
-        }
     }
 }
 

@@ -1,26 +1,32 @@
 //! Radar: the backend of the 诸葛雷达 WeChat mini-program business-card CRM.
 //!
-//! Map of the crate, edges first. `http` and the sockets in `chat` both stand on `auth`, `store` and
-//! the plumbing; the chat core still reaches its writer and bus through `state::AppState` (its own
-//! handle is not built yet), so `chat` and `state` import each other.
-//! - `http`     — the legacy HTTP API: routes, signed-request auth, parameter parsing, handlers.
-//! - `chat`     — chat messages: the one send path (`chat::service::send`).
+//! Map of the crate, from the edges down; dependencies point down this list.
+//! - `startup`, `cli` — wiring: build each core's handle, `AppState` and the HTTP server.
+//! - `http`     — the legacy HTTP API: routes, parameter parsing, handlers; `console` — the radar
+//!   console and customer simulator pages at `/console/`, mounted by `http`. Nothing else but the
+//!   wiring imports `http`.
+//! - `state`    — `AppState`, the HTTP handlers' shared state holding each core's handle; seen by
+//!   the HTTP edge and the wiring only.
+//! - `chat`     — chat messages and sockets, reached through its handle `chat::Chat`: the one send
+//!   path (`chat::service::send`), the writer, the bus, the registry and the socket sessions.
 //! - `card_views` — group commit of card views (M10).
-//! - `batch`    — the batch-gathering loop every group-commit writer shares.
+//! - `demo`     — demo data for the embedded default; `statics` — the default avatars and demo
+//!   pictures Radar's rows point at, drawn when missing (with `poster`'s drawing).
+//! - `poster`   — pair codes and poster PNGs (spec §4.3), made on first request (`poster::Posters`).
+//! - `avatar`   — background re-hosting of WeChat avatars (`avatar::Avatars`), served under
+//!   `/statics`.
 //! - `action`   — the radar feed (RecordAction, spec §4.1) and its pluggable notifier.
+//! - `wechat`   — WeChat's server API (code2session, tokens, codes) and data decryption.
+//! - `password`, `auth` — password hashes; who is asking: the signature and principals' tokens
+//!   (`auth::Tokens`), shared by the HTTP API and the sockets.
 //! - `store`    — PostgreSQL access, one module per aggregate; SQL lives in `sql/`.
-//! - `wechat`   — WeChat's server API (code2session) and data decryption.
-//! - `embedded` — the private PostgreSQL cluster of the embedded default.
-//! - `demo`     — demo data for the embedded default.
-//! - `statics`  — the default avatars and demo pictures Radar's rows point at, drawn when missing.
-//! - `console`  — the radar console and customer simulator pages at `/console/` (embedded assets).
-//! - `avatar`   — background re-hosting of WeChat avatars, served under `/statics`.
-//! - `poster`   — background pair codes and poster PNGs (spec §4.3), served under `/statics`.
+//! - `batch`    — the batch-gathering loop every group-commit writer shares.
 //! - `telemetry` — logs, request/socket spans, Prometheus metrics.
-//! - `auth`     — who is asking: the signature, principals' tokens (`auth::Tokens`), shared by the
-//!   HTTP API and the sockets; `password` — password hashes (pure functions).
-//! - `ttl_cache`, `nul` — a short-lived per-node cache; NUL checks of untrusted text.
-//! - `config`, `error`, `time`, `state`, `startup`, `cli` — plumbing.
+//! - `embedded` — the private PostgreSQL cluster of the embedded default.
+//! - `ids`, `wire` — typed ids (`RadarUserId`, `CustomerId`) and the committed chat message: the
+//!   shapes `chat` and `store` share.
+//! - `error`, `config`, `time`, `ttl_cache`, `nul` — plumbing: `ApiError` and the legacy envelope,
+//!   settings, Shanghai time, a short-lived per-node cache, NUL checks of untrusted text.
 
 pub mod action;
 pub mod auth;

@@ -2,8 +2,11 @@
 //!
 //! - `handle`   — `Chat`, the core's own handle (writer, reader, bus, registry, settings) that
 //!   the HTTP handlers and the sessions receive; nothing here sees `AppState`.
-//! - `service`  — the one send path (validate → commit → publish) and the read-state events.
-//! - `writer`   — group commit of concurrent sends; `reader` — group read-marking of pushes.
+//! - `service`  — the one send path (validate → commit → publish), why a send failed (`SendError`,
+//!   mapped by each edge) and the read-state events.
+//! - `writer`   — group commit of concurrent sends (shards by conversation, admission), answering
+//!   with the committed message (`crate::wire::ChatMessage`); `reader` — group read-marking of
+//!   pushes.
 //! - `message`  — every kind of message and its legacy rules (`MessageKind`), and the messages the
 //!   server writes itself; `content` — the `info_type` catalog and its rules for what clients send.
 //! - `notify`   — offline template messages.

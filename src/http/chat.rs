@@ -67,6 +67,22 @@ pub fn sent_data(m: &ChatMessage, client_msg_id: Option<&str>) -> Value {
     json!({"id": m.id, "seq": m.seq, "client_msg_id": client_msg_id, "dateTime": time::datetime(m.create_date)})
 }
 
+/// A failed chat send in the legacy envelope: the HTTP edge's mapping (the chat handlers first
+/// turn a bad `content` into their form-error shape, `send_error`): a refused content
+/// or row is 301 with its reason, a mall link without the mall 303, admission 429, an outage 503.
+impl From<SendError> for ApiError {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Invalid(reason) => ApiError::code(301, reason),
+            SendError::Refused => ApiError::code(301, SendError::REFUSED),
+            SendError::NoMall => ApiError::code(303, SendError::NO_MALL),
+            SendError::Busy => ApiError::Busy,
+            SendError::Unavailable => ApiError::Unavailable,
+            SendError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 /// A failed send in the shape of the chat handlers (M6, R5): a refused `content` or row is a
 /// form error on `content` with `code` (in `data` under `text` when given); anything else
 /// answers as `ApiError` maps it.

@@ -1,16 +1,23 @@
 //! The legacy HTTP API: the route table (`routes`, registered by `configure`), and one module
-//! per spec area.
+//! per spec area. Handlers receive `AppState` and reach each core through its handle
+//! (`state.chat`, `state.posters`, `state.avatars`, `state.card_views`).
 //!
-//! - `openapi` — `/openapi.json`, generated from the route table.
-//! - `params` — strict query/form/JSON decoding and Django-style validation.
-//! - `auth`   — reads the signature triple from the query string (checked by `crate::auth`).
-//! - `paging` — `current_page`/`length`.
-//! - `login`, `card`, `product`, `test_login` — the mini-program side (`/zhugeleida/xiaochengxu`).
-//! - `case`, `diary` — the case library (spec §5.7); `extra` — the undocumented endpoints of §5.9.
-//! - `radar`  — the radar side (`/zhugeleida/qiyeweixin`); `radar_feed` — its feed (R6);
-//!   `radar_extra` — what the console needs beyond the spec (customer profile, product list).
-//! - the console (`crate::console`, `/console/`) is mounted here too.
+//! - `routes` — every route, its parameters and handler; `openapi` — `/openapi.json` from it.
+//! - `params` — strict query/form/JSON decoding and Django-style validation; `paging` —
+//!   `current_page`/`length`.
+//! - `auth`   — reads the signature triple from the query string (checked by `crate::auth`);
+//!   `login_limit` — failed-login counting of radar and admin logins.
+//! - the mini-program side (`/zhugeleida/xiaochengxu`): `login`, `card`, `product`, `phone`,
+//!   `subscribe`, `poster` (the poster page, and the pair files made on first request),
+//!   `test_login`, `extra` (the undocumented endpoints of §5.9); `case`, `diary` — the case library
+//!   (spec §5.7).
+//! - chat over HTTP: `chat` (M5–M9; also the HTTP mapping of a failed send), `radar_chat` (R1–R5),
+//!   `longpoll` (their `wait`), `ws` (the websocket upgrades into `chat::session`).
+//! - the radar side (`/zhugeleida/qiyeweixin`): `radar` (its login), `radar_feed` (R6),
+//!   `radar_extra` (what the console needs beyond the spec).
 //! - `admin`  — the back office (`/zhugeleida/admin`, spec §9.1–§9.5).
+//! - `health` — `/healthz`, `/readyz`, `/metrics`.
+//! - the console (`crate::console`, `/console/`) is mounted here too.
 //!
 //! Every route accepts a trailing slash (NormalizePath) and answers a wrong method with
 //! `{code:402, msg:'请求方式异常'}`.

@@ -1,4 +1,5 @@
-//! Chat reads and read-state transitions (spec §6.1, §6.2). Inserts live in `store::message`.
+//! Chat reads and read-state transitions (spec §6.1, §6.2). Messages are stored in batches by
+//! `chat::writer` (`chat_insert_batch`); `store::message` holds what a message to store is.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;

@@ -1,7 +1,14 @@
-//! PostgreSQL access: one module per aggregate, one SQL statement per file under `sql/`.
+//! PostgreSQL access: one module per aggregate, one SQL statement per file under `sql/` (read in
+//! with `sql!`), plus the pool (`pool`), migrations (`migrate`, from `sql/migrations`) and the
+//! batch writers' own connections (`Dedicated`).
 //!
-//! Functions take `&impl GenericClient` so they run on a pooled client or inside a transaction.
-//! Handlers never hold SQL. Migrations (`sql/migrations`) are applied by `store::migrate`.
+//! Functions take `&impl GenericClient` so they run on a pooled client or inside a transaction,
+//! and typed ids (`crate::ids`) where a radar user and a customer go side by side. Storage sits
+//! below the cores: it imports neither `chat` nor `http` (the committed message it reads back is
+//! `crate::wire::ChatMessage`). Statements that belong to one component run there instead: the
+//! chat writer's and reader's batches (`chat::writer`, `chat::reader`), the offline notification
+//! checks (`chat::notify`), the token reads (`auth::Tokens`, `wechat::token`), avatar and phone
+//! updates (`avatar`, `http::phone`) and the demo data (`demo`).
 
 pub mod action;
 pub mod admin_account;

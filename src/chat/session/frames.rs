@@ -201,13 +201,17 @@ fn ack(
         Err(SendError::Invalid(reason)) => frame(301, &reason),
         Err(SendError::Refused) => frame(301, SendError::REFUSED),
         Err(SendError::NoMall) => frame(303, SendError::NO_MALL),
-        Err(e @ (SendError::Busy | SendError::Unavailable)) => {
-            let envelope = ApiError::from(e).envelope();
-            frame(envelope.code, envelope.msg.as_str().unwrap_or_default())
-        }
+        Err(SendError::Busy) => envelope_frame(ApiError::Busy),
+        Err(SendError::Unavailable) => envelope_frame(ApiError::Unavailable),
         Err(SendError::Internal(cause)) => return Err(ApiError::Internal(cause)),
     };
     Ok(Reply::one(refusal))
+}
+
+/// `{code, msg}` of an HTTP envelope as a frame: sockets and HTTP answer busy and outage alike.
+fn envelope_frame(e: ApiError) -> Value {
+    let envelope = e.envelope();
+    frame(envelope.code, envelope.msg.as_str().unwrap_or_default())
 }
 
 /// The refusal of a send whose `client_msg_id` HTTP would refuse (a form error, socket open).
