@@ -1,7 +1,7 @@
 //! What a session does with a valid frame or a pushed event: signatures, binding, and dispatch.
-//! Runs inside `Session::run`, one future at a time. The replies of each socket family live in
-//! `frames`, the handling of pushed events (and their read-state changes) in `pushes`; both are
-//! further `impl Core` blocks over the state defined here.
+//! Runs in the future `Session::submit` lends the core to, one at a time. The replies of each
+//! socket family live in `frames`, the handling of pushed events (and their read-state changes) in
+//! `pushes`; both are further `impl Core` blocks over the state defined here.
 
 use std::sync::Arc;
 

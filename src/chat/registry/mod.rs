@@ -17,6 +17,9 @@
 //! Each socket's listener keeps a fingerprint of the token its session verified, so the node's
 //! revocation sweep (`chat::revocation`, which does the I/O) can list the principals bound here
 //! (`Principals`) and close exactly the sockets whose token is stale (`Revoke`).
+//!
+//! Here: the actor, its messages and its bookkeeping. Beside it: `interest` (what each listener
+//! hears: the delivery table of spec §6.3) and `revoke` (its side of the revocation sweep).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,7 +32,11 @@ use tokio::sync::oneshot;
 use crate::chat::bus::{Bus, Subscribed};
 use crate::chat::event::{Channel, Envelope, Event};
 use crate::chat::session::outbound::Closer;
-use crate::ids::{CustomerId, RadarUserId};
+
+mod interest;
+mod revoke;
+
+pub use interest::{wants, Interest};
 
 /// The reason of the 1008 close frame a client that stopped reading gets.
 pub const SLOW_CONSUMER: &str = "outbound queue full: client not reading";
@@ -42,23 +49,6 @@ static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 /// A fresh listener id.
 pub fn next_conn_id() -> ConnId {
     NEXT_CONN.fetch_add(1, Ordering::Relaxed)
-}
-
-/// What a listener wants to hear on its channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interest {
-    /// WS-M: a customer's socket bound to the pair with `radar_user`.
-    CustomerChat { radar_user: RadarUserId },
-    /// WS-R1: a radar user's chat socket for the pair with `customer`.
-    RadarChat { customer: CustomerId },
-    /// WS-R2: the radar badge.
-    RadarBadge,
-    /// WS-R3: the radar contact list.
-    RadarContacts,
-    /// A long-poll (M8 with `wait`) for the pair with `radar_user`.
-    CustomerWait { radar_user: RadarUserId },
-    /// A long-poll (R4 with `wait`) for the pair with `customer`.
-    RadarWait { customer: CustomerId },
 }
 
 /// An event for one session (sent by the registry).
@@ -404,61 +394,6 @@ impl Handler<Deliver> for Registry {
     }
 }
 
-impl Handler<Principals> for Registry {
-    type Result = Vec<(Channel, u64)>;
-
-    fn handle(&mut self, msg: Principals, _: &mut Context<Self>) -> Self::Result {
-        let pages = i64::try_from(msg.pages.max(1)).unwrap_or(i64::MAX);
-        let mut out = Vec::new();
-        for (channel, list) in &self.channels {
-            let id = match *channel {
-                Channel::Customer(id) => id.0,
-                Channel::Radar(id) => id.0,
-                Channel::Everyone => continue,
-            };
-            if usize::try_from(id.rem_euclid(pages)).ok() != Some(msg.page) {
-                continue;
-            }
-            let first = out.len();
-            for listener in list {
-                let session = matches!(listener.target, Target::Session(_));
-                if session && !out[first..].iter().any(|&(_, t)| t == listener.token) {
-                    out.push((*channel, listener.token));
-                }
-            }
-        }
-        out
-    }
-}
-
-impl Handler<Revoke> for Registry {
-    type Result = usize;
-
-    fn handle(&mut self, Revoke(stale): Revoke, _: &mut Context<Self>) -> usize {
-        let mut told = 0;
-        for (channel, token) in stale {
-            let Some(list) = self.channels.get(&channel) else {
-                continue;
-            };
-            let mut gone = Vec::new();
-            for listener in list.iter().filter(|l| l.token == token) {
-                if let Target::Session(session) = &listener.target {
-                    // Past the mailbox bound on purpose, like `CloseAll`: a session that is
-                    // behind must still be closed.
-                    session.do_send(Push::Revoked);
-                    gone.push(listener.conn);
-                }
-            }
-            told += gone.len();
-            for conn in gone {
-                self.conns.remove(&conn);
-                self.remove_from(channel, conn);
-            }
-        }
-        told
-    }
-}
-
 impl Handler<GetStats> for Registry {
     type Result = Stats;
 
@@ -467,262 +402,5 @@ impl Handler<GetStats> for Registry {
             listeners: self.conns.len(),
             channels: self.channels.len(),
         }
-    }
-}
-
-/// Whether a listener with `interest` hears `envelope` (spec §6.3 delivery table).
-pub fn wants(interest: Interest, envelope: &Envelope) -> bool {
-    use Interest::*;
-    match (&envelope.event, envelope.channel) {
-        (Event::Message(m), Channel::Customer(_)) => match interest {
-            // Unread for the customer, or the customer's own message (echo to all its devices).
-            CustomerChat { radar_user } => {
-                radar_user == m.radar_user && (m.unread_for_customer || m.from_customer())
-            }
-            CustomerWait { radar_user } => radar_user == m.radar_user,
-            _ => false,
-        },
-        (Event::Message(m), Channel::Radar(_)) => match interest {
-            RadarChat { customer } => {
-                customer == m.customer && (m.unread_for_radar || !m.from_customer())
-            }
-            RadarBadge => m.unread_for_radar,
-            RadarContacts => true,
-            RadarWait { customer } => customer == m.customer,
-            _ => false,
-        },
-        (Event::ReadReceipt { customer, .. }, Channel::Radar(_)) => {
-            interest
-                == RadarChat {
-                    customer: *customer,
-                }
-        }
-        (Event::RadarUnreadChanged { .. }, Channel::Radar(_)) => {
-            matches!(interest, RadarBadge | RadarContacts)
-        }
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::chat::bus::local::LocalBus;
-    use crate::chat::revocation::fingerprint;
-    use crate::wire::ChatMessage;
-    use std::collections::HashSet;
-    use std::sync::Mutex;
-
-    /// A stand-in session that records the pushes it gets.
-    struct Probe(Arc<Mutex<Vec<String>>>);
-
-    impl Actor for Probe {
-        type Context = Context<Self>;
-    }
-
-    impl Handler<Push> for Probe {
-        type Result = ();
-
-        fn handle(&mut self, push: Push, _: &mut Context<Self>) {
-            self.0.lock().unwrap().push(format!("{push:?}"));
-        }
-    }
-
-    /// Binds a probe as connection `conn`, verified with `token`; answers what it gets.
-    async fn bind(
-        registry: &Addr<Registry>,
-        conn: ConnId,
-        channel: Channel,
-        token: &str,
-    ) -> Arc<Mutex<Vec<String>>> {
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let session = Probe(got.clone()).start().recipient();
-        registry
-            .send(Bind {
-                conn,
-                channel,
-                interest: Interest::RadarBadge,
-                session,
-                closer: None,
-                token: fingerprint(token),
-            })
-            .await
-            .unwrap();
-        got
-    }
-
-    #[actix_web::test]
-    async fn revoke_closes_exactly_the_sockets_bound_with_a_stale_token() {
-        let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
-        let old = bind(&registry, 1, Channel::Radar(RadarUserId(7)), "old").await;
-        let new = bind(&registry, 2, Channel::Radar(RadarUserId(7)), "new").await;
-        let same = bind(&registry, 3, Channel::Radar(RadarUserId(7)), "new").await;
-        let other = bind(&registry, 4, Channel::Customer(CustomerId(7)), "old").await;
-        let (wake, _woken) = oneshot::channel();
-        registry
-            .send(Wait {
-                conn: 5,
-                channel: Channel::Radar(RadarUserId(8)),
-                interest: Interest::RadarWait {
-                    customer: CustomerId(1),
-                },
-                wake,
-            })
-            .await
-            .unwrap();
-
-        let listed = registry
-            .send(Principals { page: 0, pages: 1 })
-            .await
-            .unwrap();
-        assert_eq!(
-            listed.len(),
-            3,
-            "one entry per (principal, token), no long-polls: {listed:?}"
-        );
-        let listed: HashSet<_> = listed.into_iter().collect();
-        let expected = HashSet::from([
-            (Channel::Radar(RadarUserId(7)), fingerprint("old")),
-            (Channel::Radar(RadarUserId(7)), fingerprint("new")),
-            (Channel::Customer(CustomerId(7)), fingerprint("old")),
-        ]);
-        assert_eq!(listed, expected);
-
-        let told = registry
-            .send(Revoke(vec![(
-                Channel::Radar(RadarUserId(7)),
-                fingerprint("old"),
-            )]))
-            .await
-            .unwrap();
-        assert_eq!(told, 1);
-        let stats = registry.send(GetStats).await.unwrap();
-        assert_eq!(stats.listeners, 4, "the revoked socket left the registry");
-        for _ in 0..100 {
-            if !old.lock().unwrap().is_empty() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        assert_eq!(*old.lock().unwrap(), ["Revoked"]);
-        for untouched in [new, same, other] {
-            assert!(untouched.lock().unwrap().is_empty());
-        }
-    }
-
-    #[actix_web::test]
-    async fn principals_come_in_disjoint_pages_that_cover_them_all() {
-        let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
-        for id in 0..10 {
-            bind(
-                &registry,
-                id as u64 + 1,
-                Channel::Customer(CustomerId(id)),
-                "t",
-            )
-            .await;
-        }
-        let mut seen = HashSet::new();
-        for page in 0..3 {
-            for entry in registry.send(Principals { page, pages: 3 }).await.unwrap() {
-                assert!(seen.insert(entry), "{entry:?} listed twice");
-            }
-        }
-        assert_eq!(seen.len(), 10);
-    }
-
-    fn message(send_type: i16, unread_c: bool, unread_r: bool) -> Event {
-        Event::Message(ChatMessage {
-            id: 1,
-            seq: 1,
-            radar_user: RadarUserId(10),
-            customer: CustomerId(20),
-            send_type,
-            content: serde_json::json!({"info_type": 1, "msg": "x"}),
-            create_date: chrono::Utc::now(),
-            client_msg_id: None,
-            unread_for_customer: unread_c,
-            unread_for_radar: unread_r,
-            customer_view: None,
-        })
-    }
-
-    fn on(channel: Channel, event: Event) -> Envelope {
-        Envelope { channel, event }
-    }
-
-    #[test]
-    fn customer_sockets_hear_unread_radar_messages_and_their_own_echo() {
-        let chat = Interest::CustomerChat {
-            radar_user: RadarUserId(10),
-        };
-        assert!(wants(
-            chat,
-            &on(Channel::Customer(CustomerId(20)), message(1, true, false))
-        ));
-        assert!(wants(
-            chat,
-            &on(Channel::Customer(CustomerId(20)), message(2, false, true))
-        ));
-        assert!(!wants(
-            Interest::CustomerChat {
-                radar_user: RadarUserId(11)
-            },
-            &on(Channel::Customer(CustomerId(20)), message(1, true, false))
-        ));
-        assert!(!wants(
-            chat,
-            &on(Channel::Radar(RadarUserId(10)), message(1, true, false))
-        ));
-    }
-
-    #[test]
-    fn radar_listeners_hear_what_the_delivery_table_says() {
-        let customer_msg = on(Channel::Radar(RadarUserId(10)), message(2, false, true));
-        assert!(wants(
-            Interest::RadarChat {
-                customer: CustomerId(20)
-            },
-            &customer_msg
-        ));
-        assert!(!wants(
-            Interest::RadarChat {
-                customer: CustomerId(21)
-            },
-            &customer_msg
-        ));
-        assert!(wants(Interest::RadarBadge, &customer_msg));
-        assert!(wants(Interest::RadarContacts, &customer_msg));
-        let own = on(Channel::Radar(RadarUserId(10)), message(1, true, false));
-        assert!(
-            wants(
-                Interest::RadarChat {
-                    customer: CustomerId(20)
-                },
-                &own
-            ),
-            "echo of the radar user's own message"
-        );
-        assert!(!wants(Interest::RadarBadge, &own));
-        let receipt = on(
-            Channel::Radar(RadarUserId(10)),
-            Event::ReadReceipt {
-                radar_user: RadarUserId(10),
-                customer: CustomerId(20),
-            },
-        );
-        assert!(wants(
-            Interest::RadarChat {
-                customer: CustomerId(20)
-            },
-            &receipt
-        ));
-        assert!(!wants(
-            Interest::RadarChat {
-                customer: CustomerId(21)
-            },
-            &receipt
-        ));
-        assert!(!wants(Interest::RadarBadge, &receipt));
     }
 }

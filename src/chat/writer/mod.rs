@@ -19,7 +19,11 @@
 //!   fails alone and never keeps the others out.
 //! - Admission: when the queue holds more than the writer can commit within `admission_delay`
 //!   (judged from what recent batches cost per row, not a fixed rate) a new send is refused at
-//!   once with `WriteError::Busy` and never stored. See `Backlog`.
+//!   once with `WriteError::Busy` and never stored.
+//!
+//! Here: the handle (`Writer`: shards, `enqueue`, `close`) and each shard's task (`run`, `Task`:
+//! gather a batch, write it, publish it, answer it). Beside it: `admission` (the `Backlog`
+//! estimate), `stash` (ids reserved ahead), `statement` (the batch's SQL and its retries).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -28,21 +32,25 @@ use std::time::{Duration, Instant};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-use crate::batch::{next_batch, retry_conflicts, BatchConfig};
+use crate::batch::{next_batch, BatchConfig};
 use crate::chat::bus::Bus;
 use crate::chat::event::{Channel, Event};
-use crate::error::cause_unavailable;
 use crate::ids::{CustomerId, RadarUserId};
-use crate::sql;
 use crate::store::message::NewMessage;
 use crate::store::Dedicated;
 use crate::telemetry::metrics::names;
-use crate::wire::{ChatMessage, CustomerView};
+use crate::wire::ChatMessage;
+
+mod admission;
+mod stash;
+mod statement;
+
+use admission::Backlog;
+use stash::IdStash;
+use statement::{insert_batch, reserve_ids, with_db_retries};
 
 /// Queued sends the channel can hold; admission refuses long before this in practice.
 const QUEUE: usize = 65_536;
-/// Pause between attempts while the database is unreachable.
-const RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 /// Why a send was not stored.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -112,52 +120,6 @@ struct Meter {
     closing: AtomicBool,
     /// What recent batches cost per row.
     backlog: Backlog,
-}
-
-/// How long the queue would take to commit, from what recent batches cost per row.
-///
-/// A batch's time is a fixed part (round trip, commit, WAL flush) plus a part per row; batches
-/// grow with the queue, so while the writer keeps up the fixed part dominates and the queue stays
-/// below a batch. A queue longer than one full batch means the writer is behind: the rows ahead of
-/// a new send then go out in full batches, whose cost per row the recent batches tell. Refusing
-/// only past one full batch keeps a burst from idle (small batches, high cost per row) from
-/// being refused by an estimate made for small batches.
-struct Backlog {
-    /// Moving average of a batch's time per row, in nanoseconds.
-    row_ns: AtomicU64,
-}
-
-/// What a row is assumed to cost before the first batch is measured: a flood right after start
-/// is judged too (about what a row of a full batch costs on a small machine).
-const FIRST_ROW_COST: Duration = Duration::from_micros(100);
-
-impl Default for Backlog {
-    fn default() -> Backlog {
-        Backlog {
-            row_ns: AtomicU64::new(FIRST_ROW_COST.as_nanos() as u64),
-        }
-    }
-}
-
-impl Backlog {
-    /// Folds in a batch of `rows` that took `took`.
-    fn record(&self, rows: usize, took: Duration) {
-        let per_row = took.as_nanos() / rows.max(1) as u128;
-        let avg = u128::from(self.row_ns.load(Ordering::Relaxed));
-        let next = (avg * 7 + per_row) / 8;
-        let next = u64::try_from(next).unwrap_or(u64::MAX).max(1);
-        self.row_ns.store(next, Ordering::Relaxed);
-    }
-
-    /// Whether a send behind `queued` others waits longer than `delay`, batches being `max_rows`
-    /// long.
-    fn over(&self, queued: usize, max_rows: usize, delay: Duration) -> bool {
-        if queued < max_rows {
-            return false;
-        }
-        let row_ns = u128::from(self.row_ns.load(Ordering::Relaxed));
-        queued as u128 * row_ns > delay.as_nanos()
-    }
 }
 
 impl Writer {
@@ -312,42 +274,6 @@ async fn run(
     }
 }
 
-/// Ids reserved by the previous batch's statement for the next ones, so a batch under load needs
-/// one round trip, not two. Used only while fresh: ids are meant to follow commit order across
-/// nodes closely (legacy `since_id` readers page by id), so a stash left over from a quiet spell
-/// is dropped and the batch reserves its own.
-#[derive(Default)]
-struct IdStash {
-    ids: std::collections::VecDeque<i64>,
-    at: Option<Instant>,
-}
-
-/// How long reserved ids stay usable.
-const STASH_FRESH: Duration = Duration::from_millis(20);
-
-impl IdStash {
-    /// `n` ids in order, if the stash holds that many fresh ones.
-    fn take(&mut self, n: usize) -> Option<Vec<i64>> {
-        let fresh = self.at.is_some_and(|at| at.elapsed() <= STASH_FRESH);
-        if !fresh || self.ids.len() < n {
-            self.ids.clear();
-            return None;
-        }
-        Some(self.ids.drain(..n).collect())
-    }
-
-    fn refill(&mut self, ids: Vec<i64>) {
-        self.ids.clear();
-        self.ids.extend(ids);
-        self.at = Some(Instant::now());
-    }
-
-    /// How many ids to reserve for the batches after one of `n` rows.
-    fn want(n: usize, max_rows: usize) -> i32 {
-        (n * 2).clamp(16, max_rows.max(16)) as i32
-    }
-}
-
 /// The writer task's state.
 struct Task {
     /// The writer's own connection, opened from this task: its socket is polled on this thread,
@@ -416,200 +342,5 @@ fn answer_all(jobs: Vec<Job>, e: WriteError) {
     tracing::warn!(rows = jobs.len(), error = %e, "batch not stored");
     for job in jobs {
         let _ = job.reply.send(Err(e.clone()));
-    }
-}
-
-/// Runs `attempt` until it succeeds, fails for a reason other than an unreachable database, or
-/// `deadline` passes. Lock conflicts with other nodes' batches are retried inside `attempt`.
-async fn with_db_retries<T, F, Fut>(deadline: Instant, mut attempt: F) -> Result<T, WriteError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, WriteError>>,
-{
-    loop {
-        match attempt().await {
-            Err(WriteError::Unavailable) if Instant::now() + RETRY_PAUSE < deadline => {
-                tokio::time::sleep(RETRY_PAUSE).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-fn classify(e: anyhow::Error) -> WriteError {
-    if cause_unavailable(&e) {
-        WriteError::Unavailable
-    } else {
-        WriteError::Refused(Arc::new(e))
-    }
-}
-
-/// Runs `query` on the writer's connection; a connection that failed is dropped (the next
-/// attempt opens a new one).
-async fn on_connection<T>(
-    db: &Mutex<Dedicated>,
-    query: impl AsyncFnOnce(&deadpool_postgres::ClientWrapper) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let mut conn = db.lock().await;
-    let result = match conn.get().await {
-        Ok(client) => query(client).await,
-        Err(e) => Err(e),
-    };
-    if result.as_ref().is_err_and(cause_unavailable) {
-        conn.reset();
-    }
-    result
-}
-
-/// Reserves `n` message ids, in order (the batch's idempotency key).
-async fn reserve_ids(db: &Mutex<Dedicated>, n: usize) -> Result<Vec<i64>, WriteError> {
-    on_connection(db, async |db| {
-        let stmt = db.prepare_cached(sql!("message/next_ids")).await?;
-        let n = i64::try_from(n)?;
-        let rows = db.query(&stmt, &[&n]).await?;
-        Ok(rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>())
-    })
-    .await
-    .map_err(classify)
-}
-
-/// One call of `chat_insert_batch` for `ms`, with their reserved `ids`; also reserves `reserve`
-/// ids for the next batches (answered second).
-async fn insert_batch(
-    db: &Mutex<Dedicated>,
-    ids: &[i64],
-    ms: &[&NewMessage],
-    reserve: i32,
-) -> Result<(Vec<Committed>, Vec<i64>), WriteError> {
-    retry_conflicts(|| on_connection(db, async |db| insert_batch_once(db, ids, ms, reserve).await))
-        .await
-        .map_err(classify)
-}
-
-async fn insert_batch_once(
-    db: &deadpool_postgres::ClientWrapper,
-    ids: &[i64],
-    ms: &[&NewMessage],
-    reserve: i32,
-) -> anyhow::Result<(Vec<Committed>, Vec<i64>)> {
-    let users: Vec<RadarUserId> = ms.iter().map(|m| m.radar_user).collect();
-    let customers: Vec<CustomerId> = ms.iter().map(|m| m.customer).collect();
-    let send_types: Vec<i16> = ms.iter().map(|m| m.send_type).collect();
-    let contents: Vec<&serde_json::Value> = ms.iter().map(|m| &m.content).collect();
-    let cu: Vec<bool> = ms.iter().map(|m| m.unread_for_customer).collect();
-    let uu: Vec<bool> = ms.iter().map(|m| m.unread_for_radar).collect();
-    let cmids: Vec<Option<&str>> = ms.iter().map(|m| m.client_msg_id.as_deref()).collect();
-    let quotes: Vec<bool> = ms.iter().map(|m| m.quotes_article).collect();
-    let counters: Vec<i32> = ms.iter().map(|m| m.counter as i32).collect();
-    let stmt = db.prepare_cached(sql!("message/insert_batch")).await?;
-    let rows = db
-        .query(
-            &stmt,
-            &[
-                &ids,
-                &users,
-                &customers,
-                &send_types,
-                &contents,
-                &cu,
-                &uu,
-                &cmids,
-                &quotes,
-                &counters,
-                &reserve,
-            ],
-        )
-        .await?;
-    anyhow::ensure!(
-        rows.len() == ms.len(),
-        "{} answers for {} rows",
-        rows.len(),
-        ms.len()
-    );
-    let next_ids = rows
-        .first()
-        .and_then(|r| r.get::<_, Option<Vec<i64>>>("next_ids"))
-        .unwrap_or_default();
-    let committed = rows
-        .iter()
-        .zip(ids)
-        .zip(ms)
-        .map(|((r, reserved), m)| {
-            let id: i64 = r.get("id");
-            Committed {
-                message: ChatMessage {
-                    id,
-                    seq: r.get("seq"),
-                    radar_user: m.radar_user,
-                    customer: m.customer,
-                    send_type: m.send_type,
-                    content: m.content.clone(),
-                    create_date: r.get("create_date"),
-                    client_msg_id: m.client_msg_id.clone(),
-                    unread_for_customer: m.unread_for_customer,
-                    unread_for_radar: m.unread_for_radar,
-                    customer_view: Some(CustomerView {
-                        badge: r.get("customer_badge"),
-                        read_seq: r.get("customer_read_seq"),
-                    }),
-                },
-                // A replay of this very batch after an ambiguous failure stored it too.
-                inserted: r.get::<_, bool>("inserted") || id == *reserved,
-            }
-        })
-        .collect();
-    Ok((committed, next_ids))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_id_stash_gives_fresh_ids_in_order_and_drops_stale_or_short_ones() {
-        let mut stash = IdStash::default();
-        assert_eq!(stash.take(1), None, "empty");
-        stash.refill(vec![10, 11, 12]);
-        assert_eq!(stash.take(2), Some(vec![10, 11]));
-        assert_eq!(stash.take(2), None, "one left is too few");
-        assert_eq!(stash.take(1), None, "a short stash is dropped, not kept");
-        stash.refill(vec![20, 21]);
-        stash.at = Some(Instant::now() - STASH_FRESH * 2);
-        assert_eq!(stash.take(1), None, "stale");
-        assert_eq!(IdStash::want(3, 64), 16);
-        assert_eq!(IdStash::want(50, 64), 64);
-    }
-
-    #[test]
-    fn the_backlog_refuses_only_past_a_full_batch_and_by_the_measured_cost_per_row() {
-        let backlog = Backlog::default();
-        let delay = Duration::from_millis(100);
-        assert!(
-            !backlog.over(255, 256, delay),
-            "a send that fits in the next batch"
-        );
-        assert!(
-            backlog.over(1_001, 256, delay),
-            "before any batch: 100 µs a row"
-        );
-        assert!(!backlog.over(999, 256, delay));
-        // Small batches from idle: 1 row in 1 ms.
-        for _ in 0..64 {
-            backlog.record(1, Duration::from_millis(1));
-        }
-        assert!(!backlog.over(255, 256, delay), "never within one batch");
-        assert!(
-            backlog.over(256, 256, delay),
-            "256 rows at ~1 ms each: ~256 ms"
-        );
-        // Full batches at 40 µs a row (10 ms per 256 rows): 100 ms is 2,500 rows.
-        for _ in 0..64 {
-            backlog.record(256, Duration::from_micros(10_240));
-        }
-        assert!(!backlog.over(2_400, 256, delay));
-        assert!(backlog.over(2_600, 256, delay));
-        assert!(!backlog.over(usize::MAX, 256, Duration::MAX), "no overflow");
-        backlog.record(0, Duration::MAX);
-        assert!(backlog.over(usize::MAX, 256, delay));
     }
 }
