@@ -71,6 +71,7 @@ pub struct ChatSettings {
     pub read_batch_window_ms: u64,
     pub store_timeout_ms: u64,
     pub admission_delay_ms: u64,
+    pub admission_lag_ms: u64,
     pub catchup_poll_ms: u64,
     pub max_wait_secs: u64,
 }

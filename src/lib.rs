@@ -21,6 +21,8 @@
 //!   (`auth::Tokens`), shared by the HTTP API and the sockets.
 //! - `store`    — PostgreSQL access, one module per aggregate; SQL lives in `sql/`.
 //! - `batch`    — the batch-gathering loop every group-commit writer shares.
+//! - `loop_lag` — how late the node's event loops run ready work (the node-wide overload signal
+//!   that chat admission reads).
 //! - `telemetry` — logs, request/socket spans, Prometheus metrics.
 //! - `embedded` — the private PostgreSQL cluster of the embedded default.
 //! - `ids`, `wire` — typed ids (`RadarUserId`, `CustomerId`) and the committed chat message: the
@@ -42,6 +44,7 @@ pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod loop_lag;
 pub mod nul;
 pub mod password;
 pub mod poster;

@@ -19,6 +19,7 @@ use crate::chat::{self, Chat};
 use crate::config::{MetricsBind, Settings};
 use crate::embedded::EmbeddedPostgres;
 use crate::http::health::{self, Readiness};
+use crate::loop_lag::LoopLag;
 use crate::state::AppState;
 use crate::ttl_cache::TtlCache;
 use crate::{demo, http, statics, store, telemetry, wechat};
@@ -216,6 +217,9 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         max_rows: settings.chat.write_batch_rows,
         window: Duration::from_millis(settings.chat.write_batch_window_ms),
     };
+    // Probed here (the main arbiter: registry, writers) and on each HTTP worker (`run`).
+    let loop_lag = LoopLag::new(Duration::from_millis(settings.chat.admission_lag_ms));
+    loop_lag.probe_this_loop();
     let writer = Writer::start(
         db.clone(),
         WriterConfig {
@@ -225,7 +229,8 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
             shards: settings.chat.writers,
         },
         bus.clone(),
-    );
+    )
+    .refusing_when_late(loop_lag.clone());
     let read_bus = bus.clone();
     let read_batch = BatchConfig {
         max_rows: settings.chat.write_batch_rows,
@@ -297,6 +302,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         notifier,
         posters,
         avatars,
+        loop_lag,
     })
 }
 
@@ -320,8 +326,11 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         metrics_here,
         statics,
     };
+    let loop_lag = state.loop_lag.clone();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
+        // Runs once per worker (or more), on the worker's own loop.
+        loop_lag.probe_this_loop();
         App::new()
             // Inside NormalizePath, so the span and metrics see the normalized route.
             .wrap(middleware::from_fn(telemetry::span::middleware))

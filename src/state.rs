@@ -36,6 +36,8 @@ pub struct AppState {
     pub posters: crate::poster::Posters,
     /// Background re-hosting of WeChat avatars.
     pub avatars: crate::avatar::Avatars,
+    /// How late this node\'s event loops run ready work (probed on each; admission reads it).
+    pub loop_lag: Arc<crate::loop_lag::LoopLag>,
 }
 
 /// An unfiltered M27 page: company, order, limit (`None` = all), offset.

@@ -31,6 +31,8 @@ pub mod names {
     pub const CHAT_BATCH_ROWS: &str = "radar_chat_batch_rows";
     pub const CHAT_BATCH_COMMIT: &str = "radar_chat_batch_commit_seconds";
     pub const CHAT_ADMISSION_REFUSALS: &str = "radar_chat_admission_refusals_total";
+    /// How late the node's event loops run ready work (see `crate::loop_lag`).
+    pub const EVENT_LOOP_LAG: &str = "radar_event_loop_lag_seconds";
     pub const BUS_PUBLISHES: &str = "radar_bus_publishes_total";
     pub const BUS_RECEIVES: &str = "radar_bus_receives_total";
     pub const BUS_RECONNECTS: &str = "radar_bus_reconnects_total";
@@ -49,6 +51,8 @@ pub const SOCKET_KINDS: [&str; 4] = [
     "radar_badge",
     "radar_contacts",
 ];
+/// Values of the `cause` label of admission refusals.
+pub const ADMISSION_CAUSES: [&str; 2] = ["backlog", "lag"];
 /// The `route` label of requests no route matched (raw paths would explode the series count).
 pub const UNMATCHED_ROUTE: &str = "unmatched";
 
@@ -185,7 +189,12 @@ fn describe() {
     describe_counter!(
         CHAT_ADMISSION_REFUSALS,
         Unit::Count,
-        "Chat messages refused because the writer was saturated (answered as busy)."
+        "Chat messages refused as busy, by cause: backlog (the writer's queue would take longer than chat.admission_delay_ms) or lag (the node's event loops run ready work later than chat.admission_lag_ms)."
+    );
+    describe_gauge!(
+        EVENT_LOOP_LAG,
+        Unit::Seconds,
+        "How late the node's most delayed event loop ran ready work over its last window of 100 ms (the smallest lateness of the window)."
     );
     describe_counter!(
         BUS_PUBLISHES,
@@ -223,9 +232,12 @@ fn describe() {
         metrics::counter!(WS_FRAMES_IN, "kind" => kind).increment(0);
         metrics::counter!(WS_FRAMES_OUT, "kind" => kind).increment(0);
     }
+    for cause in ADMISSION_CAUSES {
+        metrics::counter!(CHAT_ADMISSION_REFUSALS, "cause" => cause).increment(0);
+    }
+    metrics::gauge!(EVENT_LOOP_LAG).increment(0.0);
     for counter in [
         CHAT_PERSISTED,
-        CHAT_ADMISSION_REFUSALS,
         BUS_PUBLISHES,
         BUS_RECEIVES,
         BUS_RECONNECTS,

@@ -405,6 +405,71 @@ async fn admission_refuses_excess_sends_at_once_and_never_stores_a_refused_one()
 }
 
 #[actix_web::test]
+async fn a_node_whose_event_loop_runs_late_refuses_sends_until_it_catches_up() {
+    let wechat = wiremock::MockServer::start().await;
+    let mut settings = test_settings(&wechat).await;
+    settings.chat.admission_lag_ms = 20;
+    let app = spawn_with(settings, wechat).await;
+    let (_c, radar, customer) = pair(&app).await;
+    assert_eq!(
+        radar_says(&app, &radar, &customer, "before").await["code"],
+        200
+    );
+
+    // Hog the node's main loop (this test's thread: the registry and the writer run here): every
+    // ready task, the loop's lag probe included, now waits ~40 ms for its turn.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hog = actix_web::rt::spawn({
+        let stop = stop.clone();
+        async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(40));
+                tokio::task::yield_now().await;
+            }
+        }
+    });
+    let (mut refused, mut accepted_during) = (None, 0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while refused.is_none() && std::time::Instant::now() < deadline {
+        let answer = radar_says(&app, &radar, &customer, "during").await;
+        match answer["code"].as_i64() {
+            Some(429) => refused = Some(answer),
+            Some(200) => accepted_during += 1,
+            _ => panic!("{answer}"),
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    hog.await.unwrap();
+    let refused = refused.expect("a send refused while the loop ran 40 ms late");
+    assert_eq!(refused["msg"], "服务器繁忙,请稍后重试");
+
+    // Caught up: sends are accepted again within a few windows.
+    let caught_up = std::time::Instant::now();
+    loop {
+        let answer = radar_says(&app, &radar, &customer, "after").await;
+        if answer["code"] == 200 {
+            break;
+        }
+        assert_eq!(answer["code"], 429, "{answer}");
+        assert!(
+            caught_up.elapsed() < Duration::from_secs(2),
+            "still refusing"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stored_during = app
+        .scalar(
+            "SELECT count(*) FROM chat_messages WHERE content->>'msg' = 'during'",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        stored_during, accepted_during,
+        "the refused send is not stored"
+    );
+}
+
+#[actix_web::test]
 async fn a_row_the_database_refuses_fails_alone_and_its_batch_is_stored() {
     use radar::chat::writer::WriteError;
     let app = spawn_app().await;

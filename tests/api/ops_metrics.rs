@@ -74,6 +74,7 @@ async fn every_planned_counter_and_gauge_is_described_from_the_start() {
         names::WS_FRAMES_OUT,
         names::CHAT_PERSISTED,
         names::CHAT_ADMISSION_REFUSALS,
+        names::EVENT_LOOP_LAG,
         names::BUS_PUBLISHES,
         names::BUS_RECEIVES,
         names::BUS_RECONNECTS,
@@ -89,6 +90,7 @@ async fn every_planned_counter_and_gauge_is_described_from_the_start() {
     }
     assert!(series(&text, names::WS_SESSIONS, &[r#"kind="radar_badge""#]).is_some());
     assert!(series(&text, names::LOGIN_FAILURES, &[r#"kind="admin""#]).is_some());
+    assert!(series(&text, names::CHAT_ADMISSION_REFUSALS, &[r#"cause="lag""#]).is_some());
     assert!(text.contains("# TYPE radar_http_request_duration_seconds histogram"));
     assert!(
         text.contains(&format!("\n{} 1\n", names::BUS_CONNECTED)),

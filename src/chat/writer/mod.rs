@@ -19,7 +19,8 @@
 //!   fails alone and never keeps the others out.
 //! - Admission: when the queue holds more than the writer can commit within `admission_delay`
 //!   (judged from what recent batches cost per row, not a fixed rate) a new send is refused at
-//!   once with `WriteError::Busy` and never stored.
+//!   once with `WriteError::Busy` and never stored. So is a send while the node's event loops run
+//!   late (`crate::loop_lag`): then sends wait before they ever reach the queue.
 //!
 //! Here: the handle (`Writer`: shards, `enqueue`, `close`) and each shard's task (`run`, `Task`:
 //! gather a batch, write it, publish it, answer it). Beside it: `admission` (the `Backlog`
@@ -36,6 +37,7 @@ use crate::batch::{next_batch, BatchConfig};
 use crate::chat::bus::Bus;
 use crate::chat::event::{Channel, Event};
 use crate::ids::{CustomerId, RadarUserId};
+use crate::loop_lag::LoopLag;
 use crate::store::message::NewMessage;
 use crate::store::Dedicated;
 use crate::telemetry::metrics::names;
@@ -101,6 +103,8 @@ pub struct Writer {
     shards: Arc<[Shard]>,
     admission_delay: Duration,
     max_rows: usize,
+    /// The node's event-loop lag, when admission also watches it.
+    lag: Option<Arc<LoopLag>>,
 }
 
 /// One writer task's queue and gauges.
@@ -143,7 +147,14 @@ impl Writer {
             shards,
             admission_delay: config.admission_delay,
             max_rows: config.batch.max_rows,
+            lag: None,
         }
+    }
+
+    /// Also refuses new sends while `lag` counts the node as overloaded.
+    pub fn refusing_when_late(mut self, lag: Arc<LoopLag>) -> Writer {
+        self.lag = Some(lag);
+        self
     }
 
     /// The shard that stores the conversation of `radar_user` and `customer`.
@@ -206,13 +217,8 @@ impl Writer {
         if meter.closing.load(Ordering::SeqCst) {
             return Queued(Err(WriteError::Stopped));
         }
-        let queued = meter.queued.load(Ordering::Relaxed);
-        if !self.admission_delay.is_zero()
-            && meter
-                .backlog
-                .over(queued, self.max_rows, self.admission_delay)
-        {
-            metrics::counter!(names::CHAT_ADMISSION_REFUSALS).increment(1);
+        if let Some(cause) = self.refusal(meter) {
+            metrics::counter!(names::CHAT_ADMISSION_REFUSALS, "cause" => cause).increment(1);
             return Queued(Err(WriteError::Busy));
         }
         let (reply, answer) = oneshot::channel();
@@ -227,6 +233,24 @@ impl Writer {
                 }))
             }
         }
+    }
+}
+
+impl Writer {
+    /// Why a new send for the shard of `meter` is refused now, if it is.
+    fn refusal(&self, meter: &Meter) -> Option<&'static str> {
+        let queued = meter.queued.load(Ordering::Relaxed);
+        if !self.admission_delay.is_zero()
+            && meter
+                .backlog
+                .over(queued, self.max_rows, self.admission_delay)
+        {
+            return Some("backlog");
+        }
+        if self.lag.as_ref().is_some_and(|lag| lag.overloaded()) {
+            return Some("lag");
+        }
+        None
     }
 }
 
