@@ -276,6 +276,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
         wechat: wechat.clone(),
         access_tokens: access_tokens.clone(),
         offline_checks: Default::default(),
+        pairs: TtlCache::purged(Duration::from_secs(settings.auth.token_cache_secs)),
     });
     let posters = crate::poster::Posters {
         db: db.clone(),

@@ -17,6 +17,9 @@ use crate::chat::reader::Reader;
 use crate::chat::registry::Registry;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
+use crate::ids::{CustomerId, RadarUserId};
+use crate::store::chat::PairInfo;
+use crate::ttl_cache::TtlCache;
 use crate::wechat;
 
 /// The chat core of one node (see the module comment).
@@ -46,6 +49,9 @@ pub struct Parts {
     pub access_tokens: wechat::AccessTokens,
     /// Pairs with an offline notification check waiting (`chat::notify`).
     pub offline_checks: Waiting,
+    /// What sockets show of their pair, read when a send or push needs it
+    /// (`service::pair_cached`).
+    pub pairs: Arc<TtlCache<(RadarUserId, CustomerId), Arc<PairInfo>>>,
 }
 
 impl Chat {

@@ -6,6 +6,8 @@
 //! A send that fails says why with a `SendError`, not a legacy code: each edge (HTTP handlers,
 //! the socket's ack, `From<SendError> for ApiError` for the rest) maps it to its envelope once.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::action::{self, Action};
@@ -110,14 +112,45 @@ pub fn publish_radar_unread(chat: &Chat, radar_user: RadarUserId) {
     );
 }
 
-/// The pair, if the radar user and the customer exist in one company.
+/// The pair, if the radar user and the customer exist in one company: read now (and kept in the
+/// node's pair cache for the sockets, see `pair_cached`).
 pub async fn pair(
     chat: &Chat,
     radar_user: RadarUserId,
     customer: CustomerId,
-) -> Result<Option<PairInfo>, ApiError> {
+) -> Result<Option<Arc<PairInfo>>, ApiError> {
     let db = chat.db.get().await?;
-    Ok(store::chat::pair_info(&db, radar_user, customer).await?)
+    let pair = store::chat::pair_info(&db, radar_user, customer)
+        .await?
+        .map(Arc::new);
+    if let Some(pair) = &pair {
+        chat.pairs.put((radar_user, customer), pair.clone());
+    }
+    Ok(pair)
+}
+
+/// `Some((radar_user, customer))` if the pair exists; for a socket binding to it, which keeps
+/// only the ids. Not cached: a socket that binds and stays idle leaves nothing in the cache.
+pub async fn pair_exists(
+    chat: &Chat,
+    radar_user: RadarUserId,
+    customer: CustomerId,
+) -> Result<Option<(RadarUserId, CustomerId)>, ApiError> {
+    let db = chat.db.get().await?;
+    Ok(store::chat::pair_info(&db, radar_user, customer)
+        .await?
+        .map(|p| (p.radar_user, p.customer)))
+}
+
+/// The pair if the node's pair cache has it now. Sockets read what they show of their pair
+/// through it instead of each keeping a copy (issue 10 item 5): a change of name, avatar or
+/// company setting reaches them within the cache's TTL (they kept the copy read when they bound
+/// before). HTTP requests read the pair fresh (`pair`), which refills the cache.
+pub fn pair_cached(
+    chat: &Chat,
+    (radar_user, customer): (RadarUserId, CustomerId),
+) -> Option<Arc<PairInfo>> {
+    chat.pairs.get(&(radar_user, customer))
 }
 
 /// A message a client asked to send: its raw `content` and optional retry key.

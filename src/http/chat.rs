@@ -1,5 +1,7 @@
 //! Mini-program chat over HTTP, M5–M9 (spec §5.2), signed by the customer. `u_id` is the radar user.
 
+use std::sync::Arc;
+
 use actix_web::web;
 use serde_json::{json, Value};
 
@@ -23,7 +25,7 @@ use crate::time;
 use crate::wire::ChatMessage;
 
 /// The signed customer and the pair with `u_id`; errors in `code`'s `'请求异常'` shape.
-async fn customer_pair(state: &AppState, p: &Params, code: u16) -> Result<PairInfo, ApiError> {
+async fn customer_pair(state: &AppState, p: &Params, code: u16) -> Result<Arc<PairInfo>, ApiError> {
     let cid = CustomerId(verify(state, Family::Customer, p).await?);
     let mut v = p.validate();
     let uid = RadarUserId(v.int("u_id"));

@@ -3,6 +3,8 @@
 //! (`wxa/business/getuserphonenumber`, issue 13). Both end in [`store_phone`]: the same storage,
 //! the same echo into the chat, the same answer.
 
+use std::sync::Arc;
+
 use actix_web::web;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -100,7 +102,7 @@ struct Request {
     cid: i64,
     uid: i64,
     decrypt_only: bool,
-    pair: PairInfo,
+    pair: Arc<PairInfo>,
 }
 
 /// Checks the signature and the form (`u_id` plus the required text `fields` with their limits,

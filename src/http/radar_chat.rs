@@ -1,5 +1,7 @@
 //! Radar-side chat over HTTP, R1–R5 (spec §7), signed by the radar user.
 
+use std::sync::Arc;
+
 use actix_web::web;
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -80,7 +82,7 @@ pub async fn contact_query_num(
 }
 
 /// The signed radar user and the pair with `customer_id` (a customer of the same company).
-async fn radar_pair(state: &AppState, p: &Params) -> Result<PairInfo, ApiError> {
+async fn radar_pair(state: &AppState, p: &Params) -> Result<Arc<PairInfo>, ApiError> {
     let uid = RadarUserId(verify(state, Family::Radar, p).await?);
     let mut v = p.validate();
     let cid = CustomerId(v.int("customer_id"));

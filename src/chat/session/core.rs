@@ -117,10 +117,14 @@ pub struct Core {
     pub(super) family: SocketFamily,
     pub(super) chat: Chat,
     conn: u64,
-    /// The verified (user_id, token): later frames are checked without a database round trip.
-    token: Option<(i64, String)>,
+    /// The principal whose token verified this socket's frames, and that token's fingerprint
+    /// (for the revocation sweep). Later frames are checked against the node's token cache, so
+    /// an idle socket keeps no copy of the token.
+    verified: Option<(i64, u64)>,
     pub(super) bound: Option<Bound>,
-    pair: Option<PairInfo>,
+    /// The chat sockets' pair. What is shown of it (`PairInfo`) is read through the node's pair
+    /// cache when a send or push needs it, not kept per socket (issue 10 item 5).
+    pair: Option<(RadarUserId, CustomerId)>,
     /// Chat sockets: the highest `seq` of the pair this socket has been sent (or that its client
     /// had before it connected); pushes at or below are dropped, a jump is filled from the
     /// database first, so every message arrives once and in order.
@@ -141,7 +145,7 @@ impl Core {
             family,
             chat,
             conn,
-            token: None,
+            verified: None,
             bound: None,
             pair: None,
             last_seq: None,
@@ -158,6 +162,7 @@ impl Core {
     pub async fn on_frame(mut self, f: Inbound, me: Recipient<Push>) -> (Core, Reply) {
         let reply = match self.frame(f, me).await {
             Ok(reply) => reply,
+            Err(e) if is_pair_gone(&e) => Reply::close_with(protocol::bad_ids()),
             Err(e) => error_reply(&e),
         };
         (self, reply)
@@ -173,6 +178,7 @@ impl Core {
         };
         let reply = match result {
             Ok(reply) => reply,
+            Err(e) if is_pair_gone(&e) => Reply::close_with(protocol::bad_ids()),
             Err(e) => {
                 tracing::warn!(error = %e, conn = self.conn, "push failed; catching up again shortly");
                 Reply {
@@ -209,18 +215,13 @@ impl Core {
     }
 
     async fn verify(&mut self, ids: &SignedIds) -> Result<bool, ApiError> {
-        if let Some((user, token)) = &self.token {
-            if *user == ids.user_id {
-                return Ok(self.chat.tokens.matches(ids, token));
-            }
-        }
         let family = self.auth_family();
         let Some(token) = self.chat.tokens.load(family, ids.user_id).await? else {
             return Ok(false);
         };
         let ok = self.chat.tokens.matches(ids, &token);
         if ok {
-            self.token = Some((ids.user_id, token));
+            self.verified = Some((ids.user_id, revocation::fingerprint(&token)));
         }
         Ok(ok)
     }
@@ -240,7 +241,7 @@ impl Core {
                 (
                     Channel::Customer(cid),
                     Interest::CustomerChat { radar_user: uid },
-                    service::pair(&self.chat, uid, cid).await?,
+                    service::pair_exists(&self.chat, uid, cid).await?,
                 )
             }
             (SocketFamily::RadarChat, Some(cid)) => {
@@ -248,7 +249,7 @@ impl Core {
                 (
                     Channel::Radar(uid),
                     Interest::RadarChat { customer: cid },
-                    service::pair(&self.chat, uid, cid).await?,
+                    service::pair_exists(&self.chat, uid, cid).await?,
                 )
             }
             (SocketFamily::RadarBadge, _) => (
@@ -275,19 +276,16 @@ impl Core {
                 session: me,
                 closer: self.closer.clone(),
                 // For the node's revocation sweep; `verify` set the token before any bind.
-                token: self
-                    .token
-                    .as_ref()
-                    .map_or(0, |(_, token)| revocation::fingerprint(token)),
+                token: self.verified.map_or(0, |(_, fingerprint)| fingerprint),
             })
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("registry unavailable: {e}")))?;
         // Subscribed: everything committed from now on is pushed; what came before is the
         // client's history (or is replayed by `register` with a resume point).
-        self.last_seq = match &pair {
-            Some(p) => {
+        self.last_seq = match pair {
+            Some((radar_user, customer)) => {
                 let db = self.chat.db.get().await?;
-                Some(store::chat::conversation_seq(&db, p.radar_user, p.customer).await?)
+                Some(store::chat::conversation_seq(&db, radar_user, customer).await?)
             }
             None => None,
         };
@@ -296,9 +294,34 @@ impl Core {
         Ok(true)
     }
 
-    pub(super) fn pair(&self) -> Result<&PairInfo, ApiError> {
+    /// The chat socket's pair.
+    pub(super) fn pair_ids(&self) -> Result<(RadarUserId, CustomerId), ApiError> {
         self.pair
-            .as_ref()
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("chat session without a pair")))
     }
+
+    /// What is shown of the pair, if the node's cache has it now (no I/O).
+    pub(super) fn pair_cached(&self) -> Option<Arc<PairInfo>> {
+        service::pair_cached(&self.chat, self.pair?)
+    }
+
+    /// What is shown of the pair: from the node's cache, or read again. A pair that is gone
+    /// (its radar user left the company) ends the socket as its bad ids would have at bind.
+    pub(super) async fn pair(&self) -> Result<Arc<PairInfo>, ApiError> {
+        if let Some(pair) = self.pair_cached() {
+            return Ok(pair);
+        }
+        let (radar_user, customer) = self.pair_ids()?;
+        service::pair(&self.chat, radar_user, customer)
+            .await?
+            .ok_or_else(|| ApiError::code(302, PAIR_GONE))
+    }
+}
+
+/// The error of a chat socket whose pair no longer exists; never shown (the socket closes with
+/// the bad-ids frame).
+const PAIR_GONE: &str = "the socket's pair is gone";
+
+fn is_pair_gone(e: &ApiError) -> bool {
+    matches!(e, ApiError::Code { code: 302, msg } if msg == PAIR_GONE)
 }

@@ -2,6 +2,8 @@
 //! (mini-program chat), WS-R1 (radar chat), and the badge/contact sockets, plus the ack of a send.
 //! Verifying and binding the frame first is left to `core`.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use serde_json::{json, Value};
 
@@ -19,7 +21,7 @@ use crate::time;
 
 impl Core {
     pub(super) async fn mini_program_frame(&mut self, f: Inbound) -> Result<Reply, ApiError> {
-        let pair = self.pair()?.clone();
+        let (radar_user, customer) = self.pair_ids()?;
         Ok(match f.kind {
             Kind::Register => {
                 self.inside_chat = true;
@@ -29,10 +31,9 @@ impl Core {
                 self.inside_chat = false;
                 self.query_nums += 1;
                 let db = self.chat.db.get().await?;
-                let badge =
-                    store::chat::customer_badge(&db, pair.radar_user, pair.customer).await?;
+                let badge = store::chat::customer_badge(&db, radar_user, customer).await?;
                 let phone = match self.query_nums {
-                    1..=3 => store::customer::get(&db, pair.customer.0)
+                    1..=3 => store::customer::get(&db, customer.0)
                         .await?
                         .and_then(|c| c.phone)
                         .unwrap_or_default(),
@@ -48,16 +49,14 @@ impl Core {
             }
             Kind::Lived => Reply::one(protocol::lived()),
             Kind::Closed => {
-                let text = format!(
-                    "确认关闭  customer_id | uid | {}|{}",
-                    pair.customer, pair.radar_user
-                );
+                let text = format!("确认关闭  customer_id | uid | {customer}|{radar_user}");
                 Reply::close_with(frame(200, &text))
             }
             Kind::Send if self.chat.settings.chat.ws_send_enabled => {
                 if let Some(refusal) = client_msg_id_refusal(&f) {
                     return Ok(refusal);
                 }
+                let pair = self.pair().await?;
                 Reply::send(SendJob::new(SocketFamily::MiniProgram, pair, f))
             }
             Kind::Send | Kind::Other(_) => Reply::none(),
@@ -65,7 +64,6 @@ impl Core {
     }
 
     pub(super) async fn radar_chat_frame(&mut self, f: Inbound) -> Result<Reply, ApiError> {
-        let pair = self.pair()?.clone();
         Ok(match f.kind {
             Kind::Register => self.resume(&f, frame(199, "注册成功")).await?,
             Kind::Lived => Reply::one(protocol::lived()),
@@ -76,6 +74,7 @@ impl Core {
                 if let Some(refusal) = client_msg_id_refusal(&f) {
                     return Ok(refusal);
                 }
+                let pair = self.pair().await?;
                 Reply::send(SendJob::new(SocketFamily::RadarChat, pair, f))
             }
         })
@@ -134,13 +133,13 @@ impl Core {
 /// keeps pushing while the message is committed, and writes the acks in the order of the sends.
 pub struct SendJob {
     family: SocketFamily,
-    pair: PairInfo,
+    pair: Arc<PairInfo>,
     draft: Draft,
     client_msg_id: Option<String>,
 }
 
 impl SendJob {
-    fn new(family: SocketFamily, pair: PairInfo, f: Inbound) -> SendJob {
+    fn new(family: SocketFamily, pair: Arc<PairInfo>, f: Inbound) -> SendJob {
         SendJob {
             family,
             pair,
@@ -230,9 +229,9 @@ impl Core {
         let resume_at = match (f.since_seq, f.since_id) {
             (Some(seq), _) => Some(seq),
             (None, Some(id)) => {
-                let pair = self.pair()?.clone();
+                let (radar_user, customer) = self.pair_ids()?;
                 let db = self.chat.db.get().await?;
-                Some(store::chat::seq_before_id(&db, pair.radar_user, pair.customer, id).await?)
+                Some(store::chat::seq_before_id(&db, radar_user, customer, id).await?)
             }
             (None, None) => None,
         };

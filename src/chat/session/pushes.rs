@@ -22,9 +22,11 @@ use super::core::{Core, Reply};
 use crate::chat::event::Event;
 use crate::chat::protocol::{self, SocketFamily};
 use crate::chat::render::{CustomerItem, DateStyle, PushFrame, RadarItem};
+use crate::chat::Chat;
 use crate::error::ApiError;
-use crate::ids::{CustomerId, RadarUserId};
+use crate::ids::RadarUserId;
 use crate::store;
+use crate::store::chat::PairInfo;
 use crate::wire::{ChatMessage, CustomerView};
 
 /// Most messages read from the database in one round of a gap fill or catch-up.
@@ -73,9 +75,11 @@ impl Core {
                         return None;
                     }
                 }
+                // The pair's names from the node's cache; read first (async) when not there.
+                let pair = self.pair_cached()?;
                 let frame = match self.family {
-                    SocketFamily::MiniProgram => self.push_to_customer(m, m.customer_view?),
-                    _ => self.push_to_radar(m),
+                    SocketFamily::MiniProgram => self.push_to_customer(m, m.customer_view?, &pair),
+                    _ => Ok(push_to_radar(&self.chat, m, &pair)),
                 };
                 Some(frame.map(|text| {
                     self.last_seq = Some(m.seq);
@@ -172,14 +176,15 @@ impl Core {
             (SocketFamily::MiniProgram, None) => Some(self.customer_view_now().await?),
             (_, view) => view,
         };
-        self.render_push(m, view)
+        let pair = self.pair().await?;
+        self.render_push(m, view, &pair)
     }
 
     /// The customer's badge and watermark as the database has them now (WS-M only).
     async fn customer_view_now(&self) -> Result<CustomerView, ApiError> {
-        let pair = self.pair()?;
+        let (radar_user, customer) = self.pair_ids()?;
         let db = self.chat.db.get().await?;
-        Ok(store::chat::customer_view(&db, pair.radar_user, pair.customer).await?)
+        Ok(store::chat::customer_view(&db, radar_user, customer).await?)
     }
 
     /// Appends the pair's messages after `last_seq` and below `before` to `reply`, in order.
@@ -187,9 +192,10 @@ impl Core {
     /// for it: when more is missing, `reply.more` asks the session to go on once the client has
     /// read what was sent. True when everything below `before` was appended.
     pub(super) async fn fill(&mut self, before: i64, reply: &mut Reply) -> Result<bool, ApiError> {
-        let (Some(pair), Some(mut last)) = (self.pair_opt(), self.last_seq) else {
+        let (Ok(pair), Some(mut last)) = (self.pair_ids(), self.last_seq) else {
             return Ok(true);
         };
+        let shown = self.pair().await?;
         let room = (self.chat.settings.chat.outbound_queue_frames / 2).max(1) as i64;
         let limit = FILL_PAGE.min(room);
         let db = self.chat.db.get().await?;
@@ -216,7 +222,7 @@ impl Core {
                 badge: v.badge - unread_after,
                 read_seq: v.read_seq,
             });
-            frames.push(self.render_push(m, view)?);
+            frames.push(self.render_push(m, view, &shown)?);
             last = m.seq;
         }
         reply.frames.extend(frames);
@@ -227,20 +233,17 @@ impl Core {
         Ok(complete)
     }
 
-    fn pair_opt(&self) -> Option<(RadarUserId, CustomerId)> {
-        self.pair().ok().map(|p| (p.radar_user, p.customer))
-    }
-
     /// The push frame of `m`; `view` is the customer's snapshot (required on WS-M).
     fn render_push(
         &mut self,
         m: &ChatMessage,
         view: Option<CustomerView>,
+        pair: &PairInfo,
     ) -> Result<String, ApiError> {
         match (self.family, view) {
-            (SocketFamily::MiniProgram, Some(view)) => self.push_to_customer(m, view),
+            (SocketFamily::MiniProgram, Some(view)) => self.push_to_customer(m, view, pair),
             (SocketFamily::MiniProgram, None) => Err(ApiError::Unavailable),
-            _ => self.push_to_radar(m),
+            _ => Ok(push_to_radar(&self.chat, m, pair)),
         }
     }
 
@@ -250,26 +253,26 @@ impl Core {
         &mut self,
         m: &ChatMessage,
         view: CustomerView,
+        pair: &PairInfo,
     ) -> Result<String, ApiError> {
         let badge = self.marks.badge(view);
         if m.unread_for_customer && self.inside_chat {
             self.marks.add(m.seq, badge);
             self.chat.reader.customer(m.radar_user, m.customer, m.seq);
         }
-        let item = CustomerItem::new(m, self.pair()?, false, DateStyle::Plain);
+        let item = CustomerItem::new(m, pair, false, DateStyle::Plain);
         Ok(PushFrame::new("实时推送小程序-最新聊天信息成功", item, Some(badge)).to_text())
     }
+}
 
-    /// WS-R1 push: customer messages become read for the radar user (marked in the background;
-    /// the reader then announces the changed badge).
-    fn push_to_radar(&mut self, m: &ChatMessage) -> Result<String, ApiError> {
-        let pair = self.pair()?;
-        let item = RadarItem::new(m, pair, DateStyle::Plain);
-        if m.unread_for_radar {
-            self.chat.reader.radar(m.radar_user, m.customer, m.seq);
-        }
-        Ok(PushFrame::new("实时推送雷达-最新聊天信息成功", item, None).to_text())
+/// WS-R1 push: customer messages become read for the radar user (marked in the background; the
+/// reader then announces the changed badge).
+fn push_to_radar(chat: &Chat, m: &ChatMessage, pair: &PairInfo) -> String {
+    let item = RadarItem::new(m, pair, DateStyle::Plain);
+    if m.unread_for_radar {
+        chat.reader.radar(m.radar_user, m.customer, m.seq);
     }
+    PushFrame::new("实时推送雷达-最新聊天信息成功", item, None).to_text()
 }
 
 #[cfg(test)]
