@@ -293,3 +293,38 @@ async fn a_new_token_closes_the_sockets_verified_with_the_old_one_and_no_other()
         assert_pushed(ws, "hi").await;
     }
 }
+
+#[actix_web::test]
+async fn a_socket_whose_pair_is_gone_is_closed_with_the_bad_ids_frame_and_stores_nothing() {
+    let app = node().await;
+    let (_company, radar, customer) = pair(&app).await;
+    let mut ws = customer_socket(&app, &customer, &radar).await;
+    // The radar user moves to another company: the socket's pair no longer exists. The socket
+    // keeps only the pair's ids, so it finds out once the node's pair cache has let go of it.
+    let other = app.seed_company("乙公司").await;
+    app.client()
+        .await
+        .execute(
+            "UPDATE radar_users SET company_id = $1 WHERE id = $2",
+            &[&other, &radar.id],
+        )
+        .await
+        .unwrap();
+    after_the_cache().await;
+    ws.send(signed(
+        &customer,
+        json!({"u_id": radar.id, "content": {"info_type": 1, "msg": "还在吗"}}),
+    ))
+    .await;
+    let (frames, close) = ws.frames_until_close(Duration::from_secs(3)).await;
+    assert!(close.is_some(), "closed, not retried: {frames:?}");
+    let last = frames.last().expect("the bad-ids frame before the close");
+    assert_eq!(
+        (&last["code"], &last["msg"]),
+        (&json!(401), &json!("user_id和uid不能为空,终止连接"))
+    );
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM chat_messages", &[]).await,
+        0
+    );
+}
