@@ -12,6 +12,7 @@
 
 mod core;
 mod frames;
+mod held;
 mod inbound;
 pub mod outbound;
 mod pushes;
@@ -27,6 +28,7 @@ use serde_json::Value;
 
 use self::core::{Core, Reply};
 use self::frames::SendJob;
+use self::held::Held;
 use self::inbound::RateLimit;
 use self::outbound::{Closer, FlushCounter, Outbound};
 use self::socket::ConnSocket;
@@ -71,9 +73,9 @@ pub struct Session {
     fragments: Option<BytesMut>,
     /// Sends being stored beside the session's other work, and their acks in order.
     sends: Sends,
-    /// Pushes of this side's own messages, held while a send is in flight so that a send's ack
-    /// precedes its echo (and every push after a held one, to keep their order).
-    held: VecDeque<Arc<crate::chat::event::Event>>,
+    /// Pushes of this side's own messages, held so that a send's ack precedes its echo (and
+    /// every push after a held one, to keep their order); see `held`.
+    held: Held<Arc<crate::chat::event::Event>>,
     /// Shutdown asked while sends were in flight: close once their acks are written.
     close_after_sends: bool,
 }
@@ -121,7 +123,7 @@ impl Session {
             closer,
             fragments: None,
             sends: Sends::default(),
-            held: VecDeque::new(),
+            held: Held::default(),
             close_after_sends: false,
         }
     }
@@ -188,11 +190,11 @@ impl Session {
             self.sends.acked += 1;
             self.apply(reply, ctx);
         }
-        if self.sends.in_flight() {
-            return;
-        }
-        while let Some(event) = self.held.pop_front() {
+        for event in self.held.release(self.sends.acked) {
             self.push(event, ctx);
+        }
+        if self.sends.in_flight() || !self.held.is_empty() {
+            return;
         }
         if self.close_after_sends {
             self.submit(Work::Shutdown, ctx);
@@ -211,18 +213,14 @@ impl Session {
         });
     }
 
-    /// Whether `event` must wait for this session's sends in flight (see `held`).
-    fn must_hold(&self, event: &crate::chat::event::Event) -> bool {
+    /// Whether `event` is a message of this socket's own side (maybe the echo of its send).
+    fn own_side(&self, event: &crate::chat::event::Event) -> bool {
         use crate::chat::event::Event;
-        if !self.held.is_empty() {
-            return true;
-        }
-        let own_side = match (self.family, event) {
+        match (self.family, event) {
             (SocketFamily::MiniProgram, Event::Message(m)) => m.send_type == 2,
             (SocketFamily::RadarChat, Event::Message(m)) => m.send_type == 1,
             _ => false,
-        };
-        own_side && self.sends.in_flight()
+        }
     }
 
     fn apply(&mut self, mut reply: Reply, ctx: &mut ws::WebsocketContext<Self>) {
@@ -418,8 +416,13 @@ impl Handler<Push> for Session {
 
     fn handle(&mut self, push: Push, ctx: &mut Self::Context) {
         match push {
-            Push::Event(event) if self.must_hold(&event) => self.held.push_back(event),
-            Push::Event(event) => self.push(event, ctx),
+            Push::Event(event) => {
+                let own_side = self.own_side(&event);
+                let (started, acked) = (self.sends.started, self.sends.acked);
+                if let Some(event) = self.held.admit(event, own_side, started, acked) {
+                    self.push(event, ctx);
+                }
+            }
             Push::Sync => self.submit(Work::Sync, ctx),
             Push::Shutdown => self.submit(Work::Shutdown, ctx),
             Push::Revoked => self.revoked(ctx),
