@@ -408,11 +408,12 @@ def parse(path):
     return d
 a, b = parse(sys.argv[1]), parse(sys.argv[2])
 g = lambda k: b.get(k, 0) - a.get(k, 0)  # noqa: E731
+refused = 'radar_chat_admission_refusals_total{cause="%s"}'
 n = g("radar_chat_batch_commit_seconds_count")
 if n:
     print(f"radar writer (node A): {n:.0f} batches, {g('radar_chat_batch_rows_sum') / n:.1f} rows/batch, "
           f"{g('radar_chat_batch_commit_seconds_sum') / n * 1000:.2f} ms per batch (reserve ids + insert + commit), "
-          f"admission refusals {g('radar_chat_admission_refusals_total'):.0f}")
+          f"admission refusals {g(refused % 'backlog'):.0f} by backlog, {g(refused % 'lag'):.0f} by loop lag")
 PY
 }
 
