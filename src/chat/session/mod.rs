@@ -5,10 +5,12 @@
 //! so a session handles its frames and pushes strictly in order. A session delivers nothing until
 //! its first valid frame binds it (in the registry) to the ids that frame carries.
 //!
-//! Here: the actor (frames in order, acks in send order, its own side's echoes held behind its
-//! sends in flight, heartbeat). Beside it: `inbound` (fragments and the rate limit), `core` with `frames` and
-//! `pushes` (what a frame or a pushed event does), `outbound` (the bounded outbound queue and the
-//! `Closer`), `socket` (the TCP socket under the websocket).
+//! Here: the actor (frames in order, acks in send order, heartbeat). Beside it: `held` (its own
+//! side's echoes held until the sends that may have made them are acked), `inbound` (fragments and
+//! the rate limit), `core` with `frames` and `pushes` (what a frame or a pushed event does),
+//! `outbound` (the bounded outbound queue and the `Closer`), `socket` (the TCP socket under the
+//! websocket). A chat socket keeps only its pair's ids; what it shows of the pair comes from the
+//! node's pair cache when a send or push needs it.
 
 mod core;
 mod frames;

@@ -195,7 +195,6 @@ impl Core {
         let (Ok(pair), Some(mut last)) = (self.pair_ids(), self.last_seq) else {
             return Ok(true);
         };
-        let shown = self.pair().await?;
         let room = (self.chat.settings.chat.outbound_queue_frames / 2).max(1) as i64;
         let limit = FILL_PAGE.min(room);
         let db = self.chat.db.get().await?;
@@ -207,6 +206,11 @@ impl Core {
             _ => None,
         };
         drop(db);
+        if page.is_empty() {
+            // Nothing missing (a catch-up while the bus is down finds that every poll).
+            return Ok(true);
+        }
+        let shown = self.pair().await?;
         let complete = (page.len() as i64) < limit;
         // The badge as of each message: today's count without the unread messages after it.
         let mut unread_after = page
