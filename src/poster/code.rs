@@ -77,7 +77,7 @@ pub async fn pair_code(
         }
     }
     let text = local_target(inputs.three_services_type, uid, cid);
-    let png = super::on_poster_thread(move || local_qr_png(&text)).await??;
+    let png = super::worker::on_poster_thread(move || local_qr_png(&text)).await??;
     Ok((png, Source::Local))
 }
 
