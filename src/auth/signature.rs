@@ -26,7 +26,8 @@ pub fn timestamp_fresh(timestamp: &str, now_ms: i64, window_secs: u64) -> bool {
         return true;
     }
     match timestamp.trim().parse::<i64>() {
-        Ok(ts) => (now_ms - ts).unsigned_abs() <= window_secs.saturating_mul(1000),
+        // `abs_diff`: `now_ms - ts` overflows for a client's `ts` near i64::MIN.
+        Ok(ts) => now_ms.abs_diff(ts) <= window_secs.saturating_mul(1000),
         Err(_) => false,
     }
 }

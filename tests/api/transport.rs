@@ -42,6 +42,16 @@ async fn stale_and_future_timestamps_are_token_errors() {
 }
 
 #[actix_web::test]
+async fn timestamps_at_the_ends_of_i64_are_token_errors() {
+    // `now - i64::MIN` overflows: a debug build panicked in the handler (connection dropped).
+    let (app, radar, customer) = app_with_customer().await;
+    for ts in [i64::MIN, i64::MIN + 1, i64::MAX] {
+        let q = format!("{}&uid={}", customer.sign_at(ts), radar.id);
+        assert_eq!(app.get(CARD, &q).await, token_error(), "timestamp {ts}");
+    }
+}
+
+#[actix_web::test]
 async fn an_unknown_user_id_or_a_missing_triple_is_a_token_error() {
     let (app, radar, customer) = app_with_customer().await;
     let ghost = Principal {
