@@ -180,7 +180,9 @@ pub fn service_period(now: DateTime<Utc>, months: u32) -> Option<(DateTime<Utc>,
     Some((local_midnight(start)?, local_midnight(end)?))
 }
 
-/// Parses an admin-entered `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` as Shanghai local time.
+/// Parses an admin-entered `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` as Shanghai local time, in the
+/// years 1 to 9999 (Django's range). chrono reads years down to -262143, and PostgreSQL refuses a
+/// timestamptz before 4713 BC with an error, not an empty result.
 pub fn parse_local(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
@@ -189,7 +191,8 @@ pub fn parse_local(s: &str) -> Option<DateTime<Utc>> {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .ok()
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })?;
+        })
+        .filter(|t| (1..=9999).contains(&t.year()))?;
     naive
         .and_local_timezone(shanghai())
         .single()
@@ -296,5 +299,8 @@ mod tests {
         );
         assert_eq!(date(parse_local("2019-01-02").unwrap()), "2019-01-02");
         assert!(parse_local("yesterday").is_none());
+        assert!(parse_local("-4714-01-01").is_none());
+        assert!(parse_local("0000-12-31 23:59:59").is_none());
+        assert!(parse_local("0001-01-01").is_some());
     }
 }

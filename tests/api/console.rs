@@ -148,6 +148,23 @@ async fn bad_feed_input_gets_the_legacy_envelope() {
 }
 
 #[actix_web::test]
+async fn feed_dates_before_postgresqls_range_are_form_errors() {
+    // chrono parses years down to -262143; PostgreSQL's timestamptz starts in 4713 BC, so these
+    // reached the query and answered HTTP 500 ("timestamp out of range").
+    let app = spawn_app().await;
+    let (radar, _) = seed_pair(&app, Some("戊")).await;
+
+    for date in ["-4714-01-01", "-100000-01-01 00:00:00", "0000-01-01"] {
+        for key in ["create_date__gte", "create_date__lt"] {
+            let body = feed(&app, &radar, &format!("{key}={date}")).await;
+
+            assert_eq!(body["code"], 301, "{key}={date}: {body}");
+            assert!(body["msg"][key].is_array(), "{key}={date}: {body}");
+        }
+    }
+}
+
+#[actix_web::test]
 async fn the_date_range_is_read_in_shanghai_time() {
     let app = spawn_app().await;
     let (radar, customer) = seed_pair(&app, Some("戊")).await;
