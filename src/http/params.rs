@@ -2,7 +2,8 @@
 //!
 //! Legacy clients send GET query strings and form-urlencoded POST bodies (spec §0.2); a JSON object
 //! body with the same keys is accepted too. Input that is not valid UTF-8 after percent-decoding is
-//! a validation error (301); a body over `server.max_body_bytes` is refused with 413.
+//! a validation error (301); a body over `server.max_body_bytes` is refused with 413. A body with
+//! a `Content-Encoding` other than `identity` is a validation error (301) and is never inflated.
 //! `Validator` turns fields into typed values and collects Django-style errors.
 
 use std::collections::HashMap;
@@ -132,6 +133,15 @@ impl FromRequest for Params {
     type Future = Pin<Box<dyn Future<Output = Result<Params, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // actix-http inflates each chunk of a compressed body whole before the size limit sees it
+        // (a few KiB of zstd become hundreds of MiB), and no legacy client compresses requests.
+        let compressed = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_ENCODING)
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+        if compressed {
+            return Box::pin(async { Err(ApiError::code(301, "不支持压缩的请求体")) });
+        }
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {

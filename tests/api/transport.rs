@@ -156,6 +156,55 @@ async fn a_body_over_the_limit_is_refused_with_413_and_the_envelope() {
 }
 
 #[actix_web::test]
+async fn a_compressed_request_body_is_refused_before_it_is_inflated() {
+    // actix-http inflates a whole chunk before `server.max_body_bytes` is checked: one 8 KiB zstd
+    // body grew the node's memory by ~270 MiB, so a few unsigned requests could exhaust it.
+    let (app, _radar, customer) = app_with_customer().await;
+    // gzip of `nickName=gz`: inflated, it would be a valid M3 request (answered 200).
+    const GZIPPED: [u8; 31] = [
+        31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 203, 203, 76, 206, 246, 75, 204, 77, 181, 77, 175, 2, 0,
+        115, 87, 161, 160, 11, 0, 0, 0,
+    ];
+    let url = format!(
+        "{}/zhugeleida/xiaochengxu/login/send_user_info?{}",
+        app.address,
+        customer.sign()
+    );
+    for encoding in ["gzip", "deflate", "br", "zstd", "GZIP"] {
+        let resp = app
+            .http
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-encoding", encoding)
+            .body(GZIPPED.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{encoding}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(
+            (body["code"].clone(), body["msg"].clone()),
+            (json!(301), json!("不支持压缩的请求体")),
+            "{encoding}"
+        );
+    }
+    // `identity` is no compression.
+    let plain: serde_json::Value = app
+        .http
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-encoding", "identity")
+        .body("nickName=plain")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plain["code"], 200, "{plain}");
+}
+
+#[actix_web::test]
 async fn a_one_mebibyte_query_parameter_is_refused_by_the_http_layer_without_a_500() {
     let (app, radar, customer) = app_with_customer().await;
     let big = "9".repeat(1024 * 1024);
