@@ -418,6 +418,37 @@ async fn form_ids_are_stored_once_and_mock_ones_refused() {
 }
 
 #[actix_web::test]
+async fn a_customer_keeps_only_the_newest_fifty_form_ids() {
+    let app = spawn_app().await;
+    let company = app.seed_company("甲公司").await;
+    let customer = app.seed_customer(company, None).await;
+    let other = app.seed_customer(company, None).await;
+    app.post_signed(FORM_ID, &other, "", &[("formId", "other-1")])
+        .await;
+    for i in 0..60 {
+        let body = app
+            .post_signed(FORM_ID, &customer, "", &[("formId", &format!("f-{i}"))])
+            .await;
+        assert_eq!(body["code"], 200, "{body}");
+    }
+    let kept = |sql: &'static str| app.scalar(sql, &[]);
+    assert_eq!(
+        kept("SELECT count(*) FROM customer_form_ids WHERE form_id LIKE 'f-%'").await,
+        50
+    );
+    // The oldest went, the newest stayed, and another customer's formIds were untouched.
+    assert_eq!(
+        kept("SELECT count(*) FROM customer_form_ids WHERE form_id IN ('f-0', 'f-9')").await,
+        0
+    );
+    assert_eq!(
+        kept("SELECT count(*) FROM customer_form_ids WHERE form_id IN ('f-10', 'f-59', 'other-1')")
+            .await,
+        3
+    );
+}
+
+#[actix_web::test]
 async fn test_login_is_not_served_unless_test_mode_is_on() {
     let app = spawn_app().await;
     let (status, _) = app
