@@ -1,11 +1,11 @@
 //! Cross-cutting HTTP behavior: signatures, methods, paths, limits and encodings (spec §0.2, §1, §2).
 
-use crate::helpers::{spawn_app, Principal};
+use crate::helpers::{spawn_app, Principal, TestApp};
 use serde_json::json;
 
 const CARD: &str = "/zhugeleida/xiaochengxu/mingpian";
 
-async fn app_with_customer() -> (crate::helpers::TestApp, Principal, Principal) {
+async fn app_with_customer() -> (TestApp, Principal, Principal) {
     let app = spawn_app().await;
     let company = app.seed_company("甲公司").await;
     let radar = app.seed_radar_user(company, "张三").await;
@@ -171,17 +171,8 @@ async fn a_compressed_request_body_is_refused_before_it_is_inflated() {
         customer.sign()
     );
     for encoding in ["gzip", "deflate", "br", "zstd", "GZIP"] {
-        let resp = app
-            .http
-            .post(&url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("content-encoding", encoding)
-            .body(GZIPPED.to_vec())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 200, "{encoding}");
-        let body: serde_json::Value = resp.json().await.unwrap();
+        let (status, body) = post_encoded(&app, &url, encoding, GZIPPED.to_vec()).await;
+        assert_eq!(status, 200, "{encoding}");
         assert_eq!(
             (body["code"].clone(), body["msg"].clone()),
             (json!(301), json!("不支持压缩的请求体")),
@@ -189,19 +180,27 @@ async fn a_compressed_request_body_is_refused_before_it_is_inflated() {
         );
     }
     // `identity` is no compression.
-    let plain: serde_json::Value = app
+    let (_, plain) = post_encoded(&app, &url, "identity", b"nickName=plain".to_vec()).await;
+    assert_eq!(plain["code"], 200, "{plain}");
+}
+
+/// POSTs `body` as a form with the given `Content-Encoding`: the status and the JSON answer.
+async fn post_encoded(
+    app: &TestApp,
+    url: &str,
+    encoding: &str,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let resp = app
         .http
-        .post(&url)
+        .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
-        .header("content-encoding", "identity")
-        .body("nickName=plain")
+        .header("content-encoding", encoding)
+        .body(body)
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    assert_eq!(plain["code"], 200, "{plain}");
+    (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
 #[actix_web::test]
