@@ -38,6 +38,7 @@ pub mod names {
     pub const BUS_RECONNECTS: &str = "radar_bus_reconnects_total";
     pub const BUS_SUBSCRIPTIONS: &str = "radar_bus_subscriptions";
     pub const WS_SLOW_CONSUMER_CLOSES: &str = "radar_ws_slow_consumer_closes_total";
+    pub const WS_UNBOUND_CLOSES: &str = "radar_ws_unbound_closes_total";
     /// 1 while the bus is connected (always 1 for the in-process bus); sampled at scrape.
     pub const BUS_CONNECTED: &str = "radar_bus_connected";
 }
@@ -221,6 +222,11 @@ fn describe() {
         Unit::Count,
         "Websockets closed because their client stopped reading (outbound queue full)."
     );
+    describe_counter!(
+        WS_UNBOUND_CLOSES,
+        Unit::Count,
+        "Websockets closed because no valid signed frame bound them within chat.client_timeout_secs."
+    );
     describe_gauge!(BUS_CONNECTED, Unit::Count, "1 while the bus is connected (always 1 for the in-process bus), else 0; sampled at scrape.");
     describe_counter!(client_errors::METRIC, Unit::Count, "Malformed requests and broken client connections reported by the HTTP layer (logged at debug, summarised at warn).");
     for kind in LOGIN_KINDS {
@@ -231,6 +237,7 @@ fn describe() {
         metrics::gauge!(WS_SESSIONS, "kind" => kind).increment(0.0);
         metrics::counter!(WS_FRAMES_IN, "kind" => kind).increment(0);
         metrics::counter!(WS_FRAMES_OUT, "kind" => kind).increment(0);
+        metrics::counter!(WS_UNBOUND_CLOSES, "kind" => kind).increment(0);
     }
     for cause in ADMISSION_CAUSES {
         metrics::counter!(CHAT_ADMISSION_REFUSALS, "cause" => cause).increment(0);

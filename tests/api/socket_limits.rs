@@ -78,6 +78,57 @@ async fn a_client_that_keeps_answering_pings_stays_open() {
 }
 
 #[actix_web::test]
+async fn a_socket_that_never_binds_is_closed_even_while_it_answers_pings() {
+    let app = app_with(|c| {
+        c.heartbeat_secs = 1;
+        c.client_timeout_secs = 2;
+    })
+    .await;
+    let (_company, radar, _customer) = pair(&app).await;
+    let paths = [
+        "/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat",
+        "/zhugeleida/qiyeweixin/websocket/leida_chat",
+        "/zhugeleida/qiyeweixin/websocket/leida_query_info_num",
+        "/zhugeleida/qiyeweixin/websocket/leida_query_contact_list",
+    ];
+    let mut unbound = Vec::new();
+    for path in paths {
+        unbound.push(app.connect_ws(path).await);
+    }
+    // (A frame that fails its checks closes a socket at once: silence is what lingers.)
+    let mut bound = app
+        .connect_ws("/zhugeleida/qiyeweixin/websocket/leida_query_info_num")
+        .await;
+    bound
+        .send(signed(&radar, json!({"type": "register"})))
+        .await;
+    assert_eq!(bound.next().await["code"], 200);
+    // Reading (all at once) answers the server's pings, so only the bind deadline closes these.
+    // The bound one is read meanwhile too (else it stops answering pings and times out).
+    let (ends, ()) = tokio::join!(
+        futures_util::future::join_all(
+            unbound
+                .iter_mut()
+                .map(|ws| ws.frames_until_close(Duration::from_secs(5))),
+        ),
+        bound.silent_for(3500),
+    );
+    for (path, (frames, close)) in paths.iter().zip(ends) {
+        assert!(frames.is_empty(), "{path}: {frames:?}");
+        assert_eq!(close, Some((1008, "连接超时未验证".to_owned())), "{path}");
+    }
+    bound
+        .send(signed(&radar, json!({"type": "register"})))
+        .await;
+    assert_eq!(bound.next().await["code"], 200, "a bound socket stays open");
+    let (_, body) = app.get_raw("/metrics", "").await;
+    assert!(
+        body.contains(r#"radar_ws_unbound_closes_total{kind="radar_badge"} 1"#),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
 async fn frames_over_the_rate_limit_get_429_and_the_socket_stays_open() {
     let app = app_with(|c| {
         c.rate_per_sec = 1;

@@ -57,6 +57,11 @@ pub const SHUTDOWN_REASON: &str = "服务器重启,请重新连接";
 const SYNC_RETRY: Duration = Duration::from_secs(1);
 /// How often a catch-up too big for one reply checks whether the client has read on.
 const CATCH_UP_PAUSE: Duration = Duration::from_millis(20);
+/// How soon the bind deadline looks again while the session's first frame is still being handled.
+const BIND_RECHECK: Duration = Duration::from_secs(1);
+
+/// The close reason (code 1008) of a socket that sent no valid signed frame in time.
+pub const UNBOUND_REASON: &str = "连接超时未验证";
 
 /// One socket's actor.
 pub struct Session {
@@ -345,6 +350,31 @@ impl Session {
         self.close_with_code(1008, "账号已停用", ctx);
     }
 
+    /// Closes the socket unless a valid signed frame has bound it within `chat.client_timeout_secs`.
+    /// Answering pings keeps a socket alive, so without this anyone could hold connections (and
+    /// the node's file descriptors) for ever without ever proving who they are.
+    fn bind_deadline(&self, ctx: &mut ws::WebsocketContext<Self>) {
+        let after = Duration::from_secs(self.chat.settings.chat.client_timeout_secs);
+        ctx.run_later(after, Self::close_if_unbound);
+    }
+
+    fn close_if_unbound(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        match &self.core {
+            Some(core) if core.bound.is_some() => {}
+            Some(_) => {
+                tracing::debug!(conn = self.conn, "closing a websocket that never bound");
+                metrics::counter!(names::WS_UNBOUND_CLOSES, "kind" => self.family.label())
+                    .increment(1);
+                self.pending.clear();
+                self.close_with_code(1008, UNBOUND_REASON, ctx);
+            }
+            // A frame is being handled right now (maybe the one that binds): look again shortly.
+            None => {
+                ctx.run_later(BIND_RECHECK, Self::close_if_unbound);
+            }
+        }
+    }
+
     fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
         let limits = &self.chat.settings.chat;
         let (every, timeout) = (
@@ -373,6 +403,7 @@ impl Actor for Session {
         ctx.set_mailbox_capacity(self.chat.settings.chat.outbound_queue_frames);
         metrics::gauge!(names::WS_SESSIONS, "kind" => self.family.label()).increment(1.0);
         self.heartbeat(ctx);
+        self.bind_deadline(ctx);
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
