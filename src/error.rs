@@ -168,6 +168,11 @@ pub enum ApiError {
     /// Body over the configured limit: HTTP 413 with `{code:301, msg:'请求过大'}`.
     #[error("请求过大")]
     TooLarge,
+    /// New: the body did not arrive within `server.body_timeout_secs` (a client trickling bytes
+    /// to hold the connection): HTTP 408 with `{code:301, msg:'请求体读取超时'}`, then the
+    /// connection is closed.
+    #[error("请求体读取超时")]
+    SlowBody,
     /// New: more sends than the node can commit right now; nothing was stored. HTTP 200,
     /// `{code:429, msg:'服务器繁忙,请稍后重试'}` (distinct from a socket's own rate limit).
     #[error("服务器繁忙,请稍后重试")]
@@ -217,6 +222,7 @@ impl ApiError {
             ApiError::BadSignature => Envelope::new(400, "token异常", json!({})),
             ApiError::WrongMethod => Envelope::new(402, "请求方式异常", json!({})),
             ApiError::TooLarge => Envelope::new(301, "请求过大", json!({})),
+            ApiError::SlowBody => Envelope::new(301, "请求体读取超时", json!({})),
             ApiError::Busy => Envelope::new(429, "服务器繁忙,请稍后重试", json!({})),
             ApiError::Unavailable => Envelope::new(503, "服务暂时不可用,请稍后重试", json!({})),
             ApiError::Internal(cause) if cause_unavailable(cause) => {
@@ -271,6 +277,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::SlowBody => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(cause) if !cause_unavailable(cause) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -288,7 +295,13 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        HttpResponse::build(self.status_code()).json(self.envelope())
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::SlowBody) {
+            // The rest of the body may still be trickling in: never read it, never reuse the
+            // connection.
+            response.force_close();
+        }
+        response.json(self.envelope())
     }
 }
 

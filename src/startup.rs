@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
 
@@ -23,7 +24,6 @@ use crate::loop_lag::LoopLag;
 use crate::state::AppState;
 use crate::ttl_cache::TtlCache;
 use crate::{demo, http, statics, store, telemetry, wechat};
-use std::time::Duration;
 
 /// A built, not yet running, Radar node.
 pub struct Application {
@@ -314,6 +314,8 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         n => n,
     };
     let body_limit = state.settings.server.max_body_bytes;
+    let body_timeout =
+        http::params::BodyTimeout(Duration::from_secs(state.settings.server.body_timeout_secs));
     let shutdown_secs = state.settings.server.shutdown_secs;
     let test_mode = state.settings.login.test_mode;
     let statics = state.settings.storage.data_dir.join("statics");
@@ -339,6 +341,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(data.clone())
             .configure(|cfg| health::configure(cfg, readiness.clone()))
             .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(body_timeout)
             .configure(|cfg| http::configure(cfg, &mount))
             .default_service(web::to(http::not_found))
     })

@@ -81,6 +81,9 @@ impl Settings {
                 );
             }
         }
+        if self.server.body_timeout_secs == 0 {
+            anyhow::bail!("bad configuration: server.body_timeout_secs must be at least 1");
+        }
         if self.wechat.timeout_ms == 0 {
             anyhow::bail!("bad configuration: wechat.timeout_ms must be at least 1");
         }

@@ -32,6 +32,7 @@ pub struct ServerSettings {
     pub bind: String,
     pub workers: usize,
     pub max_body_bytes: usize,
+    pub body_timeout_secs: u64,
     pub shutdown_secs: u64,
 }
 

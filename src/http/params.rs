@@ -20,6 +20,18 @@ use crate::nul::{holds_nul, json_holds_nul};
 /// The form error of a value holding NUL.
 const NUL: &str = "Null characters are not allowed.";
 
+/// How long a request body may take to arrive (app data; `server.body_timeout_secs`). actix-web's
+/// own `client_request_timeout` covers the head only: without this a client sending one byte a
+/// second would hold a connection and a worker's buffer for as long as it likes.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> BodyTimeout {
+        BodyTimeout(std::time::Duration::from_secs(20))
+    }
+}
+
 /// Decoded request inputs: query string and body fields, kept apart.
 #[derive(Debug, Default, Clone)]
 pub struct Params {
@@ -144,13 +156,17 @@ impl FromRequest for Params {
         }
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
+        let timeout = req.app_data::<BodyTimeout>().copied().unwrap_or_default();
         Box::pin(async move {
             let is_json = req
                 .headers()
                 .get(actix_web::http::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|ct| ct.starts_with("application/json"));
-            let body = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+            let body = tokio::time::timeout(timeout.0, body)
+                .await
+                .map_err(|_| ApiError::SlowBody)?;
+            let body = body.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => ApiError::TooLarge,
                 _ if e.to_string().contains("overflow") => ApiError::TooLarge,
                 _ => ApiError::code(301, "请求体无法读取"),

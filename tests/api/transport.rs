@@ -347,3 +347,56 @@ async fn a_deleted_radar_user_is_refused_once_the_token_cache_expires() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(app.get_signed(path, &radar, "").await, token_error());
 }
+
+#[actix_web::test]
+async fn a_body_trickling_in_past_the_body_timeout_gets_408_and_the_connection_closes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let wechat = wiremock::MockServer::start().await;
+    let mut settings = crate::helpers::test_settings(&wechat).await;
+    settings.server.body_timeout_secs = 1;
+    let app = crate::helpers::spawn_with(settings, wechat).await;
+    let company = app.seed_company("甲公司").await;
+    let customer = app.seed_customer(company, Some("客户A")).await;
+    let host = app.address.trim_start_matches("http://");
+    let mut tcp = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let head = format!(
+        "POST /zhugeleida/xiaochengxu/login/send_form_id?{} HTTP/1.1\r\nHost: {host}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nformId=",
+        customer.sign()
+    );
+    tcp.write_all(head.as_bytes()).await.expect("head");
+    let started = std::time::Instant::now();
+    // One byte every 300 ms: the body would take half a minute to arrive.
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    let closed = loop {
+        let _ = tcp.write_all(b"a").await;
+        match tokio::time::timeout(std::time::Duration::from_millis(300), tcp.read(&mut buf)).await
+        {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
+            Err(_) if started.elapsed().as_secs() >= 5 => break false,
+            Err(_) => {}
+        }
+    };
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains(r#"{"code":301,"msg":"请求体读取超时""#),
+        "{answer}"
+    );
+    assert!(closed, "the connection stays open: {answer}");
+    assert!(
+        started.elapsed().as_secs_f64() < 3.0,
+        "{:?}",
+        started.elapsed()
+    );
+    // Nothing was stored from the partial body.
+    let db = app.db.get().await.unwrap();
+    let n: i64 = db
+        .query_one("SELECT count(*) FROM customer_form_ids", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+}

@@ -30,12 +30,17 @@ pub(super) fn responses(answer: Answer) -> BTreeMap<&'static str, Response> {
         content,
     };
     let too_large = response("the body is over server.max_body_bytes", envelope());
+    let too_slow = response(
+        "the body did not arrive within server.body_timeout_secs (the connection is closed)",
+        envelope(),
+    );
     match answer {
         Answer::Envelope => BTreeMap::from([
             (
                 "200",
                 response("the legacy envelope; the outcome is in `code`", envelope()),
             ),
+            ("408", too_slow),
             ("413", too_large),
         ]),
         Answer::Socket => BTreeMap::from([

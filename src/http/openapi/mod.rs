@@ -49,7 +49,7 @@ concatenation. Any failure answers exactly `{\"code\":400,\"msg\":\"token异常\
 Sockets carry the same three fields in every JSON frame.\n\n\
 **Envelope.** Routes with `x-answer: envelope` answer HTTP 200 with `{code, msg, data, note}`, the \
 outcome being in `code` (see the `Envelope` schema); 413 (same envelope) for a body over \
-`server.max_body_bytes`. A wrong method answers `{code:402, msg:'请求方式异常'}`, an unknown path \
+`server.max_body_bytes`, 408 for one still arriving after `server.body_timeout_secs`. A wrong method answers `{code:402, msg:'请求方式异常'}`, an unknown path \
 HTTP 404 `{code:404, msg:'非法请求'}`. POST fields may be sent form-urlencoded or as a JSON object; \
 every route accepts a trailing slash.";
 
