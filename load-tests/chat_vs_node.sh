@@ -117,6 +117,12 @@ if [ "$SKIP_BUILD" != 1 ]; then
   cargo build --release --quiet --locked
   (cd "$BENCH_DIR/loadgen" && cargo build --release --quiet)
 fi
+# load-tests/loadgen-latency-dump.patch: with LG_DUMP=FILE the loadgen writes "seq latency_us" per
+# delivery (each run below writes <out>/<name>.lat; load-tests/lat_timeline.py reads it).
+if ! grep -q dump_latencies "$BENCH_DIR/loadgen/src/stats.rs"; then
+  patch -s -p1 -d "$BENCH_DIR" <"$REPO/load-tests/loadgen-latency-dump.patch" || die "cannot patch loadgen"
+  rm -f "$LG"
+fi
 [ -x "$LG" ] || (cd "$BENCH_DIR/loadgen" && cargo build --release --quiet)
 [ -d "$BENCH_DIR/peer-node/node_modules" ] || (cd "$BENCH_DIR/peer-node" && npm install --silent)
 [ -x "$RADAR_BIN" ] || die "$RADAR_BIN missing"
@@ -379,7 +385,7 @@ run_lg() {
   sleep 0.6 # pg_stat_database lags up to 500 ms
   dbs0=$(db_stats "$db")
   say "$name: loadgen --pairs $np --rate $rate --warmup $wu --duration $dur (load $load)"
-  timeout $((wu + dur + 300)) "$BENCH_DIR/scripts/cpu-run.sh" "$spids" -- "$LG" --ws-base "$base" --r-ws-base "$rbase" \
+  LG_DUMP=$OUT/$name.lat timeout $((wu + dur + 300)) "$BENCH_DIR/scripts/cpu-run.sh" "$spids" -- "$LG" --ws-base "$base" --r-ws-base "$rbase" \
     --pairs-file "$pf" --pairs "$np" --rate "$rate" --warmup "$wu" --duration "$dur" --payload "$PAYLOAD" \
     --server-pid "$spids" --progress-secs 0 "$@" >"$OUT/$name.txt" 2>"$OUT/$name.err" || true
   x1=$(other_xacts_since "$OUT/$name.x0")
