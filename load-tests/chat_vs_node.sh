@@ -385,9 +385,13 @@ run_lg() {
   sleep 0.6 # pg_stat_database lags up to 500 ms
   dbs0=$(db_stats "$db")
   say "$name: loadgen --pairs $np --rate $rate --warmup $wu --duration $dur (load $load)"
+  python3 "$REPO/load-tests/cpu_sampler.py" "$OUT/$name.cpu" $((wu + dur + 300)) &
+  local sampler=$!
+  PIDS+=("$sampler")
   LG_DUMP=$OUT/$name.lat timeout $((wu + dur + 300)) "$BENCH_DIR/scripts/cpu-run.sh" "$spids" -- "$LG" --ws-base "$base" --r-ws-base "$rbase" \
     --pairs-file "$pf" --pairs "$np" --rate "$rate" --warmup "$wu" --duration "$dur" --payload "$PAYLOAD" \
     --server-pid "$spids" --progress-secs 0 "$@" >"$OUT/$name.txt" 2>"$OUT/$name.err" || true
+  kill "$sampler" 2>/dev/null || true
   x1=$(other_xacts_since "$OUT/$name.x0")
   pgt=$(pg_scoped_ticks "$db" "$OUT/$name.pg0")
   echo "$pgt" >"$OUT/$name.pgdb"
