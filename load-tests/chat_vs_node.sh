@@ -442,7 +442,9 @@ bases() { # bases SERVER -> "ws_base r_ws_base pids"
 # --- runs ----------------------------------------------------------------------------------------------
 MACHINE="nproc=$(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB RAM"
 PGVER=$(psql_q postgres -c 'SHOW server_version')
-COMMAND=$(printf '%q ' env MODE="$MODE" RATE="$RATE" PAIRS="$PAIRS" NODES="$NODES" DURATION="$DURATION" SERVERS="$SERVERS" HISTORY="$HISTORY" load-tests/chat_vs_node.sh)
+# Radar settings given in the environment (RADAR__SERVER__WORKERS=1 …) belong to the command too.
+mapfile -t RADAR_ENV < <(env | grep '^RADAR__' | sort)
+COMMAND=$(printf '%q ' env MODE="$MODE" RATE="$RATE" PAIRS="$PAIRS" NODES="$NODES" DURATION="$DURATION" SERVERS="$SERVERS" HISTORY="$HISTORY" "${RADAR_ENV[@]}" load-tests/chat_vs_node.sh)
 say "output in $OUT"
 
 if [ "$MODE" = pgbench ]; then
