@@ -37,6 +37,7 @@ mod interest;
 mod revoke;
 
 pub use interest::{wants, Interest};
+pub use revoke::{Principals, Revoke};
 
 /// The reason of the 1008 close frame a client that stopped reading gets.
 pub const SLOW_CONSUMER: &str = "outbound queue full: client not reading";
@@ -128,23 +129,6 @@ pub struct Link(pub bool);
 #[derive(Message)]
 #[rtype(result = "usize")]
 pub struct CloseAll;
-
-/// The principals with sockets bound on this node, each with the fingerprint of every token its
-/// sockets verified (a principal's sockets usually share one): page `page` of `pages` (by id),
-/// so the revocation sweep reads and holds one page at a time.
-#[derive(Message)]
-#[rtype(result = "Vec<(Channel, u64)>")]
-pub struct Principals {
-    pub page: usize,
-    pub pages: usize,
-}
-
-/// Closes the sockets bound to these (principal, token fingerprint) pairs, whose account lost
-/// access or has another token now: each session gets `Push::Revoked` and leaves the registry at
-/// once. Answers how many sessions were told.
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct Revoke(pub Vec<(Channel, u64)>);
 
 /// Counts for tests and metrics.
 #[derive(Message)]

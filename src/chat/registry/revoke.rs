@@ -4,7 +4,24 @@
 
 use actix::prelude::*;
 
-use super::{Channel, Principals, Push, Registry, Revoke, Target};
+use super::{Channel, Push, Registry, Target};
+
+/// The principals with sockets bound on this node, each with the fingerprint of every token its
+/// sockets verified (a principal's sockets usually share one): page `page` of `pages` (by id),
+/// so the revocation sweep reads and holds one page at a time.
+#[derive(Message)]
+#[rtype(result = "Vec<(Channel, u64)>")]
+pub struct Principals {
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Closes the sockets bound to these (principal, token fingerprint) pairs, whose account lost
+/// access or has another token now: each session gets `Push::Revoked` and leaves the registry at
+/// once. Answers how many sessions were told.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct Revoke(pub Vec<(Channel, u64)>);
 
 impl Handler<Principals> for Registry {
     type Result = Vec<(Channel, u64)>;

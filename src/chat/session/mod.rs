@@ -3,9 +3,11 @@
 //! The actor owns the socket-facing parts (outbound queue, rate limit, liveness). Everything that
 //! needs I/O lives in `core::Core`, which the actor lends to one future at a time with `ctx.wait`,
 //! so a session handles its frames and pushes strictly in order. A session delivers nothing until
-//! its first valid frame binds it (in the registry) to the ids that frame carries.
+//! its first valid frame binds it (in the registry) to the ids that frame carries; one that sends
+//! no valid frame within `chat.client_timeout_secs` is closed.
 //!
-//! Here: the actor (frames in order, acks in send order, heartbeat). Beside it: `held` (its own
+//! Here: the actor (frames in order, acks in send order). Beside it: `liveness` (how a session
+//! ends: heartbeat, bind deadline, revocation, a client that stopped reading), `held` (its own
 //! side's echoes held until the sends that may have made them are acked), `inbound` (fragments and
 //! the rate limit), `core` with `frames` and `pushes` (what a frame or a pushed event does),
 //! `outbound` (the bounded outbound queue and the `Closer`), `socket` (the TCP socket under the
@@ -16,6 +18,7 @@ mod core;
 mod frames;
 mod held;
 mod inbound;
+mod liveness;
 pub mod outbound;
 mod pushes;
 pub mod socket;
@@ -35,7 +38,7 @@ use self::inbound::RateLimit;
 use self::outbound::{Closer, FlushCounter, Outbound};
 use self::socket::ConnSocket;
 use crate::chat::protocol::{self, SocketFamily};
-use crate::chat::registry::{next_conn_id, Push, Unbind, SLOW_CONSUMER};
+use crate::chat::registry::{next_conn_id, Push, Unbind};
 use crate::chat::Chat;
 use crate::telemetry::metrics::names;
 use actix_web::web::BytesMut;
@@ -57,12 +60,6 @@ pub const SHUTDOWN_REASON: &str = "服务器重启,请重新连接";
 const SYNC_RETRY: Duration = Duration::from_secs(1);
 /// How often a catch-up too big for one reply checks whether the client has read on.
 const CATCH_UP_PAUSE: Duration = Duration::from_millis(20);
-/// How soon the bind deadline looks again while the session's first frame is still being handled.
-const BIND_RECHECK: Duration = Duration::from_secs(1);
-
-/// The close reason (code 1008) of a socket that sent no valid signed frame in time.
-pub const UNBOUND_REASON: &str = "连接超时未验证";
-
 /// One socket's actor.
 pub struct Session {
     core: Option<Core>,
@@ -133,28 +130,6 @@ impl Session {
             held: Held::default(),
             close_after_sends: false,
         }
-    }
-
-    /// Closes a session whose client stopped reading: a close frame with the reason (for a client
-    /// that reads again), then the connection is cut off so the backlog is not kept.
-    fn give_up(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        tracing::info!(
-            conn = self.conn,
-            "closing a websocket whose client stopped reading"
-        );
-        metrics::counter!(names::WS_SLOW_CONSUMER_CLOSES, "kind" => self.family.label())
-            .increment(1);
-        self.closer.close(1008, SLOW_CONSUMER);
-        ctx.stop();
-    }
-
-    /// Closes with `code` and `reason` after the frames already written.
-    fn close_with_code(&mut self, code: u16, reason: &str, ctx: &mut ws::WebsocketContext<Self>) {
-        ctx.close(Some(ws::CloseReason {
-            code: ws::CloseCode::from(code),
-            description: Some(reason.to_owned()),
-        }));
-        ctx.stop();
     }
 
     /// Writes one frame, closing the session when the outbound queue is over its bounds.
@@ -334,65 +309,6 @@ impl Session {
             Err(protocol::FrameError::Nul) => return self.send(&protocol::nul(), ctx),
         };
         self.submit(Work::Frame(Box::new(inbound)), ctx);
-    }
-
-    /// Closes a session whose account lost access (disabled, deleted, or its company deleted) or
-    /// whose token changed, as the node's revocation sweep found (`chat::revocation`): the
-    /// family's token error frame, then close code 1008 (policy) with the reason.
-    fn revoked(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        tracing::info!(
-            conn = self.conn,
-            "closing a websocket whose account lost access"
-        );
-        let frame = self.family.token_error();
-        self.send(&frame, ctx);
-        self.pending.clear();
-        self.close_with_code(1008, "账号已停用", ctx);
-    }
-
-    /// Closes the socket unless a valid signed frame has bound it within `chat.client_timeout_secs`.
-    /// Answering pings keeps a socket alive, so without this anyone could hold connections (and
-    /// the node's file descriptors) for ever without ever proving who they are.
-    fn bind_deadline(&self, ctx: &mut ws::WebsocketContext<Self>) {
-        let after = Duration::from_secs(self.chat.settings.chat.client_timeout_secs);
-        ctx.run_later(after, Self::close_if_unbound);
-    }
-
-    fn close_if_unbound(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        match &self.core {
-            Some(core) if core.bound.is_some() => {}
-            Some(_) => {
-                tracing::debug!(conn = self.conn, "closing a websocket that never bound");
-                metrics::counter!(names::WS_UNBOUND_CLOSES, "kind" => self.family.label())
-                    .increment(1);
-                self.pending.clear();
-                self.close_with_code(1008, UNBOUND_REASON, ctx);
-            }
-            // A frame is being handled right now (maybe the one that binds): look again shortly.
-            None => {
-                ctx.run_later(BIND_RECHECK, Self::close_if_unbound);
-            }
-        }
-    }
-
-    fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
-        let limits = &self.chat.settings.chat;
-        let (every, timeout) = (
-            Duration::from_secs(limits.heartbeat_secs),
-            Duration::from_secs(limits.client_timeout_secs),
-        );
-        ctx.run_interval(every, move |act, ctx| {
-            if act.last_seen.elapsed() > timeout {
-                tracing::debug!(conn = act.conn, "websocket heartbeat timeout");
-                ctx.stop();
-                return;
-            }
-            if act.out.record(0) {
-                ctx.ping(b"");
-            } else {
-                act.give_up(ctx);
-            }
-        });
     }
 }
 
