@@ -336,6 +336,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         loop_lag.probe_this_loop();
         App::new()
             // Inside NormalizePath, so the span and metrics see the normalized route.
+            .wrap(http::legacy_error_bodies())
             .wrap(middleware::from_fn(telemetry::span::middleware))
             .wrap(middleware::NormalizePath::trim())
             .app_data(data.clone())

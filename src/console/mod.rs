@@ -95,9 +95,7 @@ pub async fn asset(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
 /// Answers an embedded file, `304` when the client's copy is current.
 fn serve(req: &HttpRequest, path: &str) -> HttpResponse {
     let Some(asset) = assets::find(path) else {
-        return HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body("not found");
+        return crate::http::not_found_response();
     };
     let etag = asset.etag().to_owned();
     let fresh = req

@@ -20,7 +20,8 @@
 //! - the console (`crate::console`, `/console/`) is mounted here too.
 //!
 //! Every route accepts a trailing slash (NormalizePath) and answers a wrong method with
-//! `{code:402, msg:'请求方式异常'}`.
+//! `{code:402, msg:'请求方式异常'}`. Error answers the framework makes itself (a static path it
+//! cannot parse, …) get the legacy envelope too (`legacy_error_bodies`).
 
 pub mod admin;
 pub mod auth;
@@ -48,6 +49,10 @@ pub mod subscribe;
 pub mod test_login;
 pub mod ws;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpResponse};
 
 use crate::error::{ApiError, Envelope};
@@ -59,7 +64,50 @@ async fn wrong_method() -> Result<HttpResponse, ApiError> {
 
 /// Unknown paths: HTTP 404 with the legacy envelope.
 pub async fn not_found() -> HttpResponse {
+    not_found_response()
+}
+
+/// The 404 envelope, for the fallbacks that are not handlers (missing statics and console assets).
+pub fn not_found_response() -> HttpResponse {
     HttpResponse::NotFound().json(Envelope::new(404, "非法请求", serde_json::json!({})))
+}
+
+/// Middleware: every 4xx/5xx answer whose body is not JSON — the ones actix and actix-files make
+/// themselves, e.g. 400 for a `/statics` path with an encoded `/` — gets the legacy envelope for
+/// its status, headers kept: 404 `{code:404, msg:'非法请求'}`, 5xx `{code:500,
+/// msg:'服务器内部错误'}`, any other `{code:301, msg:'请求格式错误'}`. Bad input always reads as
+/// `{code, msg}` (spec §1); the handlers' own answers are JSON already and pass unchanged.
+pub fn legacy_error_bodies<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(as_envelope)
+}
+
+fn as_envelope<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let envelope = if status == actix_web::http::StatusCode::NOT_FOUND {
+        Envelope::new(404, "非法请求", serde_json::json!({}))
+    } else if status.is_server_error() {
+        Envelope::new(500, "服务器内部错误", serde_json::json!({}))
+    } else {
+        Envelope::new(301, "请求格式错误", serde_json::json!({}))
+    };
+    let body =
+        serde_json::to_string(&envelope).map_err(actix_web::error::ErrorInternalServerError)?;
+    let (req, res) = res.into_parts();
+    let mut res = res.set_body(body).map_into_boxed_body();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, res).map_into_right_body(),
+    ))
 }
 
 /// Registers every row of [`routes::ROUTES`] served under `mount`: each path answers its method,

@@ -400,3 +400,59 @@ async fn a_body_trickling_in_past_the_body_timeout_gets_408_and_the_connection_c
         .get(0);
     assert_eq!(n, 0);
 }
+
+fn not_found() -> serde_json::Value {
+    json!({"code": 404, "msg": "非法请求", "data": {}, "note": {}})
+}
+
+#[actix_web::test]
+async fn missing_statics_and_console_assets_and_unparsable_paths_answer_the_envelope() {
+    let app = spawn_app().await;
+    let malformed = json!({"code": 301, "msg": "请求格式错误", "data": {}, "note": {}});
+    for (path, status, envelope) in [
+        ("/statics/nothing.png", 404, not_found()),
+        (
+            "/statics/zhugeleida/imgs/xiaochengxu/poster/not_a_pair.png",
+            404,
+            not_found(),
+        ),
+        ("/statics/%2e%2e/%2e%2e/etc/passwd", 404, not_found()),
+        ("/console/js/missing.js", 404, not_found()),
+        ("/console/..%2f..%2fconfig.toml", 404, not_found()),
+        // actix-files refuses an encoded `/` itself (400, a text body before).
+        ("/statics/..%2f..%2fconfig.toml", 400, malformed.clone()),
+    ] {
+        let (got, body) = app.get_raw(path, "").await;
+        assert_eq!(got, status, "{path}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(body, envelope, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn a_request_on_a_socket_path_that_is_no_upgrade_gets_the_envelope() {
+    let app = spawn_app().await;
+    let url = format!(
+        "{}/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat",
+        app.address
+    );
+    let refused = json!({"code": 301, "msg": "需要WebSocket连接", "data": {}, "note": {}});
+    // A plain GET.
+    let plain = app.http.get(&url).send().await.unwrap();
+    assert_eq!(plain.status(), 400);
+    assert_eq!(plain.json::<serde_json::Value>().await.unwrap(), refused);
+    // An upgrade in a version the server does not speak: 426 names the one it does.
+    let old = app
+        .http
+        .get(&url)
+        .header("Connection", "Upgrade")
+        .header("Upgrade", "websocket")
+        .header("Sec-WebSocket-Version", "99")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 426);
+    assert_eq!(old.headers()["sec-websocket-version"], "13");
+    assert_eq!(old.json::<serde_json::Value>().await.unwrap(), refused);
+}
