@@ -207,6 +207,7 @@ pub fn build_state(settings: Settings, db: deadpool_postgres::Pool) -> anyhow::R
     let registry = Registry::start(
         bus.clone(),
         Duration::from_millis(settings.chat.catchup_poll_ms),
+        settings.chat.max_listeners_per_principal,
     );
     crate::chat::revocation::start(
         registry.clone(),

@@ -212,6 +212,15 @@ pub fn too_fast() -> Value {
     frame(429, "发送太频繁")
 }
 
+/// A socket refused because its principal already holds `chat.max_listeners_per_principal`
+/// sockets and long-polls on this node (sent before close 1008).
+pub fn too_many_sockets() -> Value {
+    frame(429, "连接数过多,请关闭其他页面后重试")
+}
+
+/// The close reason after `too_many_sockets`.
+pub const TOO_MANY_SOCKETS: &str = "连接过多";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,8 +71,9 @@ impl Settings {
             || chat.writers == 0
             || chat.outbound_queue_frames == 0
             || chat.rate_per_sec == 0
+            || chat.max_listeners_per_principal == 0
         {
-            anyhow::bail!("bad configuration: chat.write_batch_rows, chat.writers, chat.outbound_queue_frames and chat.rate_per_sec must be at least 1");
+            anyhow::bail!("bad configuration: chat.write_batch_rows, chat.writers, chat.outbound_queue_frames, chat.rate_per_sec and chat.max_listeners_per_principal must be at least 1");
         }
         if let MetricsBind::Separate(addr) = self.metrics.resolved() {
             if addr.parse::<std::net::SocketAddr>().is_err() {

@@ -72,6 +72,7 @@ pub struct ChatSettings {
     pub admission_delay_ms: u64,
     pub admission_lag_ms: u64,
     pub catchup_poll_ms: u64,
+    pub max_listeners_per_principal: usize,
     pub max_wait_secs: u64,
 }
 

@@ -129,6 +129,70 @@ async fn a_socket_that_never_binds_is_closed_even_while_it_answers_pings() {
 }
 
 #[actix_web::test]
+async fn a_principal_past_its_listener_cap_is_refused_and_its_first_sockets_stay() {
+    let app = app_with(|c| c.max_listeners_per_principal = 3).await;
+    let (company, radar, customer) = pair(&app).await;
+    let path = "/zhugeleida/xiaochengxu/websocket/xiaochengxu_chat";
+    let register = || signed(&customer, json!({"type": "register", "u_id": radar.id}));
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let mut ws = app.connect_ws(path).await;
+        ws.send(register()).await;
+        assert_eq!(ws.next().await["code"], 200);
+        open.push(ws);
+    }
+    // A fourth socket of the same customer: refused, with a frame saying why.
+    let mut fourth = app.connect_ws(path).await;
+    fourth.send(register()).await;
+    let (frames, close) = fourth.frames_until_close(Duration::from_secs(5)).await;
+    assert_eq!(
+        frames,
+        vec![json!({"code": 429, "msg": "连接数过多,请关闭其他页面后重试"})]
+    );
+    assert_eq!(close, Some((1008, "连接过多".to_owned())));
+    // A long-poll past the cap answers at once instead of waiting its 5 s.
+    let started = std::time::Instant::now();
+    let q = format!("u_id={}&wait=5", radar.id);
+    let polled = app
+        .get_signed("/zhugeleida/xiaochengxu/chat/getmsg/0", &customer, &q)
+        .await;
+    assert_eq!(polled["code"], 200, "{polled}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The first three keep working, and freeing one makes room again.
+    for ws in open.iter_mut() {
+        ws.send(signed(
+            &customer,
+            json!({"type": "lived", "u_id": radar.id}),
+        ))
+        .await;
+        assert_eq!(ws.next().await["code"], 270);
+    }
+    drop(open.pop());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while listeners(&app).await > 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut again = app.connect_ws(path).await;
+    again.send(register()).await;
+    assert_eq!(again.next().await["code"], 200);
+    // Another customer is not held back by this one's sockets.
+    let other = app.seed_customer(company, Some("客户B")).await;
+    app.seed_binding(radar.id, other.id).await;
+    let mut theirs = app.connect_ws(path).await;
+    theirs
+        .send(signed(
+            &other,
+            json!({"type": "register", "u_id": radar.id}),
+        ))
+        .await;
+    assert_eq!(theirs.next().await["code"], 200);
+}
+
+#[actix_web::test]
 async fn frames_over_the_rate_limit_get_429_and_the_socket_stays_open() {
     let app = app_with(|c| {
         c.rate_per_sec = 1;

@@ -82,10 +82,11 @@ struct Listener {
     token: u64,
 }
 
-/// Adds a listener; answers once the node's subscription to `channel` is live.
-/// Sent by a session on its first valid frame, or by a long-poll.
+/// Adds a listener; answers once the node's subscription to `channel` is live: true, or false
+/// at once when the principal already has `max_listeners` listeners on this node (refused).
+/// Sent by a session on its first valid frame.
 #[derive(Message)]
-#[rtype(result = "()")]
+#[rtype(result = "bool")]
 pub struct Bind {
     pub conn: ConnId,
     pub channel: Channel,
@@ -97,7 +98,9 @@ pub struct Bind {
     pub token: u64,
 }
 
-/// Adds a one-shot long-poll listener that fires on the next matching event.
+/// Adds a one-shot long-poll listener that fires on the next matching event. When the principal
+/// already has `max_listeners` listeners on this node it is not added, and `wake` is dropped: the
+/// long-poll answers at once, like a plain poll.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Wait {
@@ -142,12 +145,19 @@ pub struct Stats {
     pub channels: usize,
 }
 
+/// A principal already holds `max_listeners` listeners on this node.
+struct Full;
+
 /// The per-process registry actor.
 pub struct Registry {
     bus: Arc<dyn Bus>,
     /// Whether the bus link is up; while it is not, sessions re-read every `catchup_poll`.
     linked: bool,
     catchup_poll: std::time::Duration,
+    /// Most listeners (sockets and long-polls) one principal may hold on this node
+    /// (`chat.max_listeners_per_principal`): each event fans out to all of them, so one signed
+    /// client opening thousands would make every message cost thousands of frames.
+    max_listeners: usize,
     channels: HashMap<Channel, Vec<Listener>>,
     conns: HashMap<ConnId, Channel>,
     pending: HashMap<Channel, Shared<Subscribed>>,
@@ -155,11 +165,16 @@ pub struct Registry {
 
 impl Registry {
     /// Starts the registry and connects the bus's incoming events to it.
-    pub fn start(bus: Arc<dyn Bus>, catchup_poll: std::time::Duration) -> Addr<Registry> {
+    pub fn start(
+        bus: Arc<dyn Bus>,
+        catchup_poll: std::time::Duration,
+        max_listeners: usize,
+    ) -> Addr<Registry> {
         let addr = Registry {
             bus: bus.clone(),
             linked: bus.connected(),
             catchup_poll,
+            max_listeners,
             channels: HashMap::new(),
             conns: HashMap::new(),
             pending: HashMap::new(),
@@ -195,11 +210,27 @@ impl Registry {
         told
     }
 
-    /// Adds a listener; returns the subscription future if the channel is new on this node.
-    fn add(&mut self, channel: Channel, listener: Listener) -> Option<Shared<Subscribed>> {
-        if let Some(old) = self.conns.insert(listener.conn, channel) {
+    /// Adds a listener (moving it if its connection was bound elsewhere); returns the
+    /// subscription future if the channel is new on this node, or `Full` when the principal is at
+    /// `max_listeners` (the connection is then bound nowhere).
+    fn add(
+        &mut self,
+        channel: Channel,
+        listener: Listener,
+    ) -> Result<Option<Shared<Subscribed>>, Full> {
+        if let Some(old) = self.conns.remove(&listener.conn) {
             self.remove_from(old, listener.conn);
         }
+        let held = self.channels.get(&channel).map_or(0, Vec::len);
+        if channel != Channel::Everyone && held >= self.max_listeners {
+            tracing::info!(
+                ?channel,
+                held,
+                "listener refused: too many for one principal"
+            );
+            return Err(Full);
+        }
+        self.conns.insert(listener.conn, channel);
         let list = self
             .channels
             .entry(channel)
@@ -208,9 +239,9 @@ impl Registry {
         if list.len() == 1 {
             let fut = self.bus.subscribe(channel).shared();
             self.pending.insert(channel, fut.clone());
-            return Some(fut);
+            return Ok(Some(fut));
         }
-        self.pending.get(&channel).cloned()
+        Ok(self.pending.get(&channel).cloned())
     }
 
     fn remove_from(&mut self, channel: Channel, conn: ConnId) {
@@ -270,7 +301,7 @@ impl Handler<CloseAll> for Registry {
 }
 
 impl Handler<Bind> for Registry {
-    type Result = ResponseActFuture<Self, ()>;
+    type Result = ResponseActFuture<Self, bool>;
 
     fn handle(&mut self, msg: Bind, _: &mut Context<Self>) -> Self::Result {
         let listener = Listener {
@@ -281,7 +312,9 @@ impl Handler<Bind> for Registry {
             token: msg.token,
         };
         let channel = msg.channel;
-        let live = self.add(msg.channel, listener);
+        let Ok(live) = self.add(msg.channel, listener) else {
+            return Box::pin(actix::fut::ready(false));
+        };
         Box::pin(
             async move {
                 if let Some(fut) = live {
@@ -297,6 +330,7 @@ impl Handler<Bind> for Registry {
                 {
                     act.pending.remove(&channel);
                 }
+                true
             }),
         )
     }
@@ -313,7 +347,9 @@ impl Handler<Wait> for Registry {
             closer: None,
             token: 0,
         };
-        let live = self.add(msg.channel, listener);
+        // Refused (`Full`): the wake sender is dropped with the listener, so the long-poll
+        // answers at once.
+        let live = self.add(msg.channel, listener).ok().flatten();
         Box::pin(async move {
             if let Some(fut) = live {
                 fut.await;

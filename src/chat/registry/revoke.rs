@@ -129,7 +129,8 @@ mod tests {
 
     #[actix_web::test]
     async fn revoke_closes_exactly_the_sockets_bound_with_a_stale_token() {
-        let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
+        let registry =
+            Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO, 64);
         let old = bind(&registry, 1, Channel::Radar(RadarUserId(7)), "old").await;
         let new = bind(&registry, 2, Channel::Radar(RadarUserId(7)), "new").await;
         let same = bind(&registry, 3, Channel::Radar(RadarUserId(7)), "new").await;
@@ -188,7 +189,8 @@ mod tests {
 
     #[actix_web::test]
     async fn principals_come_in_disjoint_pages_that_cover_them_all() {
-        let registry = Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO);
+        let registry =
+            Registry::start(Arc::new(LocalBus::default()), std::time::Duration::ZERO, 64);
         for id in 0..10 {
             bind(
                 &registry,

@@ -105,6 +105,15 @@ pub(super) fn error_reply(e: &ApiError) -> Reply {
 /// Close reason while the database is unreachable (with code 1013, try again later).
 pub const UNAVAILABLE: &str = "服务暂时不可用,请稍后重试";
 
+/// How a bind ended.
+pub(super) enum Binding {
+    Bound,
+    /// No such pair (or ids this family does not take): the 401 frame, then close.
+    NoPair,
+    /// The principal holds `chat.max_listeners_per_principal` listeners on this node already.
+    TooMany,
+}
+
 /// The ids a session is bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Bound {
@@ -194,8 +203,15 @@ impl Core {
         if !self.verify(&f.ids).await? {
             return Ok(Reply::close_with(self.family.token_error()));
         }
-        if !self.bind(&f, me).await? {
-            return Ok(Reply::close_with(protocol::bad_ids()));
+        match self.bind(&f, me).await? {
+            Binding::Bound => {}
+            Binding::NoPair => return Ok(Reply::close_with(protocol::bad_ids())),
+            Binding::TooMany => {
+                return Ok(Reply {
+                    frames: vec![protocol::too_many_sockets().to_string()],
+                    ..Reply::close_code(1008, protocol::TOO_MANY_SOCKETS)
+                })
+            }
         }
         match self.family {
             SocketFamily::MiniProgram => self.mini_program_frame(f).await,
@@ -226,14 +242,14 @@ impl Core {
         Ok(ok)
     }
 
-    /// Binds the session to the frame's ids (first frame, or ids changed). False: no such pair.
-    async fn bind(&mut self, f: &Inbound, me: Recipient<Push>) -> Result<bool, ApiError> {
+    /// Binds the session to the frame's ids (first frame, or ids changed).
+    async fn bind(&mut self, f: &Inbound, me: Recipient<Push>) -> Result<Binding, ApiError> {
         let wanted = Bound {
             principal: f.ids.user_id,
             partner: f.partner,
         };
         if self.bound == Some(wanted) {
-            return Ok(true);
+            return Ok(Binding::Bound);
         }
         let (channel, interest, pair) = match (self.family, f.partner) {
             (SocketFamily::MiniProgram, Some(uid)) => {
@@ -262,12 +278,13 @@ impl Core {
                 Interest::RadarContacts,
                 None,
             ),
-            _ => return Ok(false),
+            _ => return Ok(Binding::NoPair),
         };
         if self.family.needs_partner() && pair.is_none() {
-            return Ok(false);
+            return Ok(Binding::NoPair);
         }
-        self.chat
+        let accepted = self
+            .chat
             .registry
             .send(Bind {
                 conn: self.conn,
@@ -280,6 +297,11 @@ impl Core {
             })
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("registry unavailable: {e}")))?;
+        if !accepted {
+            // Bound nowhere now (a rebind left its old channel): the socket is closed.
+            self.bound = None;
+            return Ok(Binding::TooMany);
+        }
         // Subscribed: everything committed from now on is pushed; what came before is the
         // client's history (or is replayed by `register` with a resume point).
         self.last_seq = match pair {
@@ -291,7 +313,7 @@ impl Core {
         };
         self.bound = Some(wanted);
         self.pair = pair;
-        Ok(true)
+        Ok(Binding::Bound)
     }
 
     /// The chat socket's pair.
