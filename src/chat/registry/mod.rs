@@ -18,8 +18,12 @@
 //! revocation sweep (`chat::revocation`, which does the I/O) can list the principals bound here
 //! (`Principals`) and close exactly the sockets whose token is stale (`Revoke`).
 //!
-//! Here: the actor, its messages and its bookkeeping. Beside it: `interest` (what each listener
-//! hears: the delivery table of spec §6.3) and `revoke` (its side of the revocation sweep).
+//! Each principal holds at most `chat.max_listeners_per_principal` listeners on a node: every
+//! event fans out to all of them.
+//!
+//! Here: the actor, its bookkeeping and its handlers. Beside it: `messages` (what it is told and
+//! what it tells sessions), `interest` (what each listener hears: the delivery table of spec
+//! §6.3) and `revoke` (its side of the revocation sweep).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,9 +38,11 @@ use crate::chat::event::{Channel, Envelope, Event};
 use crate::chat::session::outbound::Closer;
 
 mod interest;
+mod messages;
 mod revoke;
 
 pub use interest::{wants, Interest};
+pub use messages::{Bind, CloseAll, Deliver, GetStats, Link, Push, Stats, Unbind, Wait};
 pub use revoke::{Principals, Revoke};
 
 /// The reason of the 1008 close frame a client that stopped reading gets.
@@ -52,21 +58,6 @@ pub fn next_conn_id() -> ConnId {
     NEXT_CONN.fetch_add(1, Ordering::Relaxed)
 }
 
-/// An event for one session (sent by the registry).
-#[derive(Message, Debug, Clone)]
-#[rtype(result = "()")]
-pub enum Push {
-    /// A bus event this session is interested in (shared: one allocation however many listen).
-    Event(Arc<Event>),
-    /// Events may have been missed (bus outage): re-read the conversation from PostgreSQL.
-    Sync,
-    /// The node is shutting down: close with 1012 after the work in hand.
-    Shutdown,
-    /// The account lost access (or its token changed): the token error frame, then close 1008.
-    /// The registry has already dropped the listener.
-    Revoked,
-}
-
 enum Target {
     Session(Recipient<Push>),
     Waiter(Option<oneshot::Sender<()>>),
@@ -80,69 +71,6 @@ struct Listener {
     /// Sessions: the fingerprint of the token the session verified (`revocation::fingerprint`);
     /// 0 for long-polls, which the sweep leaves alone (each HTTP request is checked anew).
     token: u64,
-}
-
-/// Adds a listener; answers once the node's subscription to `channel` is live: true, or false
-/// at once when the principal already has `max_listeners` listeners on this node (refused).
-/// Sent by a session on its first valid frame.
-#[derive(Message)]
-#[rtype(result = "bool")]
-pub struct Bind {
-    pub conn: ConnId,
-    pub channel: Channel,
-    pub interest: Interest,
-    pub session: Recipient<Push>,
-    /// Ends the connection with a close frame (a client that stopped reading, shutdown).
-    pub closer: Option<Closer>,
-    /// The fingerprint of the token the session verified (`revocation::fingerprint`).
-    pub token: u64,
-}
-
-/// Adds a one-shot long-poll listener that fires on the next matching event. When the principal
-/// already has `max_listeners` listeners on this node it is not added, and `wake` is dropped: the
-/// long-poll answers at once, like a plain poll.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Wait {
-    pub conn: ConnId,
-    pub channel: Channel,
-    pub interest: Interest,
-    pub wake: oneshot::Sender<()>,
-}
-
-/// Removes a listener (every way a socket ends, and every finished long-poll).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Unbind {
-    pub conn: ConnId,
-}
-
-/// An event from the bus (sent by the bus sink).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Deliver(pub Envelope);
-
-/// The bus link was lost (false) or is back (true).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Link(pub bool);
-
-/// Tells every session of this node to close (1012, reconnect elsewhere) after the frames it is
-/// working on, and wakes every long-poll (graceful shutdown); answers how many sessions it told.
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct CloseAll;
-
-/// Counts for tests and metrics.
-#[derive(Message)]
-#[rtype(result = "Stats")]
-pub struct GetStats;
-
-/// How many listeners and channels the registry holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, MessageResponse)]
-pub struct Stats {
-    pub listeners: usize,
-    pub channels: usize,
 }
 
 /// A principal already holds `max_listeners` listeners on this node.
@@ -223,7 +151,8 @@ impl Registry {
         }
         let held = self.channels.get(&channel).map_or(0, Vec::len);
         if channel != Channel::Everyone && held >= self.max_listeners {
-            tracing::info!(
+            // Debug only: each refusal is one request of a client that may be flooding.
+            tracing::debug!(
                 ?channel,
                 held,
                 "listener refused: too many for one principal"
