@@ -95,7 +95,9 @@ pub async fn asset(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
 /// Answers an embedded file, `304` when the client's copy is current.
 fn serve(req: &HttpRequest, path: &str) -> HttpResponse {
     let Some(asset) = assets::find(path) else {
-        return crate::http::not_found_response();
+        return HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("not found");
     };
     let etag = asset.etag().to_owned();
     let fresh = req

@@ -52,6 +52,7 @@ pub mod ws;
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpResponse};
 
@@ -64,18 +65,18 @@ async fn wrong_method() -> Result<HttpResponse, ApiError> {
 
 /// Unknown paths: HTTP 404 with the legacy envelope.
 pub async fn not_found() -> HttpResponse {
-    not_found_response()
+    HttpResponse::NotFound().json(not_found_envelope())
 }
 
-/// The 404 envelope, for the fallbacks that are not handlers (missing statics and console assets).
-pub fn not_found_response() -> HttpResponse {
-    HttpResponse::NotFound().json(Envelope::new(404, "非法请求", serde_json::json!({})))
+fn not_found_envelope() -> Envelope {
+    Envelope::new(404, "非法请求", serde_json::json!({}))
 }
 
 /// Middleware: every 4xx/5xx answer whose body is not JSON — the ones actix and actix-files make
-/// themselves, e.g. 400 for a `/statics` path with an encoded `/` — gets the legacy envelope for
-/// its status, headers kept: 404 `{code:404, msg:'非法请求'}`, 5xx `{code:500,
-/// msg:'服务器内部错误'}`, any other `{code:301, msg:'请求格式错误'}`. Bad input always reads as
+/// themselves (400 for a `/statics` path with an encoded `/`), and the bare statuses of the
+/// `/statics` and console fallbacks — gets the legacy envelope for its status, headers kept: 404
+/// `{code:404, msg:'非法请求'}`, 503 `{code:503, msg:'服务暂时不可用,请稍后重试'}`, other 5xx
+/// `{code:500, msg:'服务器内部错误'}`, any other `{code:301, msg:'请求格式错误'}`. Bad input always reads as
 /// `{code, msg}` (spec §1); the handlers' own answers are JSON already and pass unchanged.
 pub fn legacy_error_bodies<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(as_envelope)
@@ -89,13 +90,13 @@ fn as_envelope<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResp
     if json {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    let status = res.status();
-    let envelope = if status == actix_web::http::StatusCode::NOT_FOUND {
-        Envelope::new(404, "非法请求", serde_json::json!({}))
-    } else if status.is_server_error() {
-        Envelope::new(500, "服务器内部错误", serde_json::json!({}))
-    } else {
-        Envelope::new(301, "请求格式错误", serde_json::json!({}))
+    let envelope = match res.status() {
+        StatusCode::NOT_FOUND => not_found_envelope(),
+        StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable.envelope(),
+        status if status.is_server_error() => {
+            Envelope::new(500, "服务器内部错误", serde_json::json!({}))
+        }
+        _ => Envelope::new(301, "请求格式错误", serde_json::json!({})),
     };
     let body =
         serde_json::to_string(&envelope).map_err(actix_web::error::ErrorInternalServerError)?;

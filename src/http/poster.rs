@@ -110,8 +110,7 @@ pub async fn poster_html(state: web::Data<AppState>, p: Params) -> Result<HttpRe
 
 /// The `/statics` fallback (`actix_files::Files::default_handler`): a pair's code or poster that is
 /// not on disk yet is made now (once, however many ask at the same time) and served; anything else
-/// missing (or a path that climbs out of the folder) answers the legacy 404 envelope, like any
-/// unknown path.
+/// missing answers 404 (the legacy envelope, from `http::legacy_error_bodies`).
 pub async fn lazy_pair_file(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
     let (req, _) = req.into_parts();
     let found = req
@@ -120,13 +119,13 @@ pub async fn lazy_pair_file(req: ServiceRequest) -> Result<ServiceResponse, acti
         .and_then(crate::poster::pair_file);
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let (Some((kind, uid, cid)), Some(state)) = (found, state) else {
-        return Ok(ServiceResponse::new(req, crate::http::not_found_response()));
+        return Ok(ServiceResponse::new(req, HttpResponse::NotFound().finish()));
     };
     let resp = match crate::poster::ensure_file(&state.posters, kind, uid, cid).await {
         Ok(Some(path)) => actix_files::NamedFile::open_async(path)
             .await?
             .into_response(&req),
-        Ok(None) => crate::http::not_found_response(),
+        Ok(None) => HttpResponse::NotFound().finish(),
         Err(e) => {
             tracing::warn!(
                 error = format!("{e:#}"),
@@ -137,7 +136,7 @@ pub async fn lazy_pair_file(req: ServiceRequest) -> Result<ServiceResponse, acti
             );
             HttpResponse::ServiceUnavailable()
                 .insert_header((header::RETRY_AFTER, "5"))
-                .json(crate::error::ApiError::Unavailable.envelope())
+                .finish()
         }
     };
     Ok(ServiceResponse::new(req, resp))
