@@ -44,7 +44,9 @@ pub async fn next_batch<T>(
 
 /// Tries a batch statement that lost a deadlock (or a serialization conflict) again: several
 /// nodes write the same conversations and bindings, and PostgreSQL breaks such cycles by aborting
-/// one side, which then only has to repeat its statement.
+/// one side, which then only has to repeat its statement. A unique violation is such a race too:
+/// two nodes storing the same chat `client_msg_id` at the same instant both find it new, and the
+/// second one's repeat finds the first one's row (sql/migrations/V18).
 pub async fn retry_conflicts<T, F, Fut>(mut attempt: F) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
@@ -69,6 +71,8 @@ fn is_conflict(e: &anyhow::Error) -> bool {
         .filter_map(|c| c.downcast_ref::<tokio_postgres::Error>())
         .filter_map(tokio_postgres::Error::code)
         .any(|code| {
-            *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+            *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::UNIQUE_VIOLATION
         })
 }

@@ -1,5 +1,5 @@
 //! Group commit of chat messages: concurrent sends are written in batches — one call of
-//! `chat_insert_batch` (sql/migrations/V8) and one commit for many rows — by a single writer task,
+//! `chat_insert_batch` (sql/migrations/V18) and one commit for many rows — by a single writer task,
 //! so throughput is not capped by one round trip per message. A sender is answered only after its
 //! row is committed, with the committed message (`Committed`: the `wire::ChatMessage` the bus
 //! carries, its id and per-conversation `seq` included).
@@ -49,7 +49,7 @@ mod statement;
 
 use admission::Backlog;
 use stash::IdStash;
-use statement::{insert_batch, reserve_ids, with_db_retries};
+use statement::{insert_batch, reserve_ids, with_db_retries, Attempt};
 
 /// Queued sends the channel can hold; admission refuses long before this in practice.
 const QUEUE: usize = 65_536;
@@ -324,7 +324,9 @@ impl Task {
         };
         let messages: Vec<&NewMessage> = jobs.iter().map(|j| &j.message).collect();
         let want = IdStash::want(jobs.len(), self.config.batch.max_rows);
-        match with_db_retries(deadline, || insert_batch(db, &ids, &messages, want)).await {
+        let mut attempt = Attempt::First;
+        let write = || insert_batch(db, &ids, &messages, want, attempt.take());
+        match with_db_retries(deadline, write).await {
             Ok((committed, next_ids)) => {
                 self.stash.refill(next_ids);
                 metrics::histogram!(names::CHAT_BATCH_ROWS).record(jobs.len() as f64);
@@ -342,8 +344,9 @@ impl Task {
                 tracing::warn!(rows = jobs.len(), %reason, "batch refused; storing its rows one by one");
                 for (job, id) in jobs.into_iter().zip(ids) {
                     let (one, one_id) = ([&job.message], [id]);
-                    let result =
-                        with_db_retries(deadline, || insert_batch(db, &one_id, &one, 0)).await;
+                    // A replay: an earlier call of the batch may have committed before failing.
+                    let write_one = || insert_batch(db, &one_id, &one, 0, Attempt::Replay);
+                    let result = with_db_retries(deadline, write_one).await;
                     let result = result.map(|(mut c, _)| c.remove(0));
                     if let Ok(c) = &result {
                         publish(&*self.bus, &c.message);

@@ -78,17 +78,40 @@ pub(super) async fn reserve_ids(db: &Mutex<Dedicated>, n: usize) -> Result<Vec<i
     .map_err(classify)
 }
 
-/// One call of `chat_insert_batch` for `ms`, with their reserved `ids`; also reserves `reserve`
-/// ids for the next batches (answered second).
+/// Whether a call of `chat_insert_batch` may repeat an earlier one that stored its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Attempt {
+    /// The batch's ids were just reserved: no row can have them yet.
+    First,
+    /// A call with these ids was made before and may have committed (the connection died around
+    /// COMMIT): rows that already have these ids are answered, not stored again.
+    Replay,
+}
+
+impl Attempt {
+    /// This attempt; every later one is a replay.
+    pub(super) fn take(&mut self) -> Attempt {
+        std::mem::replace(self, Attempt::Replay)
+    }
+}
+
+/// Calls `chat_insert_batch` for `ms`, with their reserved `ids`, again after a lock conflict
+/// (a replay then); also reserves `reserve` ids for the next batches (answered second).
 pub(super) async fn insert_batch(
     db: &Mutex<Dedicated>,
     ids: &[i64],
     ms: &[&NewMessage],
     reserve: i32,
+    mut attempt: Attempt,
 ) -> Result<(Vec<Committed>, Vec<i64>), WriteError> {
-    retry_conflicts(|| on_connection(db, async |db| insert_batch_once(db, ids, ms, reserve).await))
-        .await
-        .map_err(classify)
+    retry_conflicts(|| {
+        let replay = attempt.take() == Attempt::Replay;
+        on_connection(db, async move |db| {
+            insert_batch_once(db, ids, ms, reserve, replay).await
+        })
+    })
+    .await
+    .map_err(classify)
 }
 
 async fn insert_batch_once(
@@ -96,6 +119,7 @@ async fn insert_batch_once(
     ids: &[i64],
     ms: &[&NewMessage],
     reserve: i32,
+    replay: bool,
 ) -> anyhow::Result<(Vec<Committed>, Vec<i64>)> {
     let users: Vec<RadarUserId> = ms.iter().map(|m| m.radar_user).collect();
     let customers: Vec<CustomerId> = ms.iter().map(|m| m.customer).collect();
@@ -122,6 +146,7 @@ async fn insert_batch_once(
                 &quotes,
                 &counters,
                 &reserve,
+                &replay,
             ],
         )
         .await?;
