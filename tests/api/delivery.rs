@@ -70,7 +70,7 @@ async fn store_silently(
         .query_one(
             "SELECT id, seq FROM chat_insert_batch(ARRAY[$1::bigint], ARRAY[$2::bigint], ARRAY[$3::bigint], \
              ARRAY[1::smallint], ARRAY[$4::jsonb], ARRAY[true], ARRAY[false], ARRAY[$5::varchar], \
-             ARRAY[false], ARRAY[2], false)",
+             ARRAY[false], ARRAY[2])",
             &[&id, &radar.id, &customer.id, &content, &cmid],
         )
         .await
@@ -222,72 +222,10 @@ async fn a_resend_of_a_stored_but_unpublished_message_reaches_the_receiver_once(
     assert_eq!(rows, 1);
 }
 
-/// The writer calls `chat_insert_batch` again with the same ids when the connection died around
-/// COMMIT; only such a replay looks the ids up (a first call's ids were just reserved). Rows
-/// without a `client_msg_id` are found by id alone.
-#[actix_web::test]
-async fn a_replayed_batch_answers_the_rows_it_stored_and_stores_nothing_twice() {
-    let app = spawn_app().await;
-    let (_c, radar, customer) = pair(&app).await;
-    let db = app.client().await;
-    let ids: Vec<i64> = db
-        .query(
-            "SELECT nextval('chat_messages_id_seq') FROM generate_series(1, 2)",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let call = |replay: bool| {
-        let (db, ids) = (&db, ids.clone());
-        async move {
-            db.query(
-                "SELECT ord, id, seq, inserted FROM chat_insert_batch($1::bigint[], ARRAY[$2::bigint, $2], \
-                 ARRAY[$3::bigint, $3], ARRAY[1, 1]::smallint[], \
-                 ARRAY['{\"info_type\":1,\"msg\":\"a\"}', '{\"info_type\":1,\"msg\":\"b\"}']::jsonb[], \
-                 ARRAY[true, true], ARRAY[false, false], ARRAY[NULL, NULL]::varchar[], \
-                 ARRAY[false, false], ARRAY[2, 2], $4::bool) ORDER BY ord",
-                &[&ids, &radar.id, &customer.id, &replay],
-            )
-            .await
-            .map(|rows| {
-                rows.iter()
-                    .map(|r| (r.get::<_, i64>(1), r.get::<_, i64>(2), r.get::<_, bool>(3)))
-                    .collect::<Vec<_>>()
-            })
-        }
-    };
-    let first = call(false).await.unwrap();
-    assert_eq!(first, vec![(ids[0], 1, true), (ids[1], 2, true)]);
-    let replayed = call(true).await.unwrap();
-    assert_eq!(replayed, vec![(ids[0], 1, false), (ids[1], 2, false)]);
-    // Without the replay flag the same ids are a key violation, never a second copy.
-    let err = call(false).await.unwrap_err();
-    assert_eq!(
-        err.code(),
-        Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
-    );
-    let stored = app
-        .scalar(
-            "SELECT count(*) FROM chat_messages WHERE user_id = $1 AND customer_id = $2",
-            &[&radar.id, &customer.id],
-        )
-        .await;
-    assert_eq!(stored, 2);
-    let seq = app
-        .scalar(
-            "SELECT seq FROM conversations WHERE user_id = $1 AND customer_id = $2",
-            &[&radar.id, &customer.id],
-        )
-        .await;
-    assert_eq!(seq, 2, "the replay did not move the conversation");
-}
-
 /// Another node stores the same `client_msg_id` at the same instant: its transaction has stored
 /// the row but not committed when this node's batch looks for it, so this batch finds nothing,
-/// waits on the conversation's lock and then collides with the committed row. The sender must
+/// waits on the conversation's lock and then collides with the committed row (a one-row batch is
+/// stored row by row, `chat_insert_rows`: only that path looks before it locks). The sender must
 /// get that row back, and it must be stored once.
 #[actix_web::test]
 async fn a_send_racing_another_nodes_commit_of_the_same_client_msg_id_gets_its_row() {
@@ -301,7 +239,7 @@ async fn a_send_racing_another_nodes_commit_of_the_same_client_msg_id_gets_its_r
                 "SELECT id, seq FROM chat_insert_batch(ARRAY[nextval('chat_messages_id_seq')], \
                  ARRAY[$1::bigint], ARRAY[$2::bigint], ARRAY[1::smallint], \
                  ARRAY['{\"info_type\":1,\"msg\":\"race\"}'::jsonb], ARRAY[true], ARRAY[false], \
-                 ARRAY['race-1'::varchar], ARRAY[false], ARRAY[2], false)",
+                 ARRAY['race-1'::varchar], ARRAY[false], ARRAY[2])",
                 &[&radar.id, &customer.id],
             )
             .await

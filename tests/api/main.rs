@@ -8,6 +8,7 @@ mod card_views;
 mod case;
 mod case_cache;
 mod chat;
+mod chat_store;
 mod cluster;
 mod console;
 mod delivery;

@@ -1,6 +1,6 @@
 //! Group commit of chat messages: concurrent sends are written in batches — one call of
-//! `chat_insert_batch` (sql/migrations/V18) and one commit for many rows — by a single writer task,
-//! so throughput is not capped by one round trip per message. A sender is answered only after its
+//! `chat_insert_rows` or `chat_insert_batch` (sql/migrations/V18, V15) and one commit for many
+//! rows — by a single writer task, so throughput is not capped by one round trip per message. A sender is answered only after its
 //! row is committed, with the committed message (`Committed`: the `wire::ChatMessage` the bus
 //! carries, its id and per-conversation `seq` included).
 //!

@@ -1,12 +1,15 @@
--- chat_insert_batch, round three (issue 10 item 2, cost per message): the same contract as V15
--- (same answer rows, same idempotency), written as a loop of key lookups instead of one CTE over
--- the whole batch, and told whether the call repeats one whose outcome is unknown (`p_replay`).
+-- chat_insert_rows: chat_insert_batch (V13's contract, V15's body) written as a loop of key
+-- lookups, for small batches (issue 10 item 2, cost per message). Same answer rows, same
+-- idempotency; told whether the call repeats one whose outcome is unknown (`p_replay`).
 --
--- Why: at ordinary load a batch holds one or two rows, and for those the CTE (unnest, window,
--- lateral joins, several passes over the input, a separate statement that only locks the
--- conversations) cost PostgreSQL 320–450 µs of CPU per call against 170–230 µs for this loop
--- (measured on one backend, one call and one COMMIT per iteration, alternating 200 pairs, 64-byte
--- messages: the harness is in load-tests/RESULTS.md, "round seven").
+-- Why two: at ordinary load a batch holds one to three rows, and for those V15's one CTE over the
+-- whole batch (unnest, window, lateral joins, several passes over the input, a separate statement
+-- that only locks the conversations) costs PostgreSQL far more than a few key lookups; for large
+-- batches (overload) the CTE costs less per row than this loop's five statements a row. Measured
+-- with load-tests/insert_batch_cost.sh (µs per call, CTE / loop, medians of 5; RESULTS.md "round
+-- seven"): 1 row 591 / 208, 2 rows 596 / 416, 4 rows 946 / 704, 8 rows 985 / 810, 16 rows
+-- 1,158 / 1,088, 64 rows 3,311 / 3,831. The writer calls this one for batches of up to 8 rows
+-- (src/chat/writer/statement.rs).
 --
 -- Order of work per row, rows taken in (radar user, customer, position) order:
 --   1. already stored? By the reserved id, only in a replay (the writer calls again after the
@@ -15,16 +18,13 @@
 --      occurrence was stored by an earlier iteration): answer that row, store nothing.
 --   2. move the conversation: seq + 1, preview, unread counter — one UPDATE, which also takes the
 --      row lock that serializes batches of the same pair across nodes. Taking rows in key order
---      takes those locks in key order, as the read batches do (sql/chat/push_read_*): no lock
---      cycles. A pair's first message creates its conversation (a concurrent creation by another
---      node turns into the update).
+--      takes those locks in key order, as chat_insert_batch and the read batches do
+--      (sql/chat/push_read_*): no lock cycles. A pair's first message creates its conversation (a
+--      concurrent creation by another node turns into the update).
 --   3. insert the message numbered with that seq; bump the binding's legacy counters.
 -- Two nodes storing the same client_msg_id at the same instant both pass step 1; the second fails
 -- on chat_messages_client_msg_key and its writer calls again (src/batch.rs), finding the first.
-DROP FUNCTION chat_insert_batch(bigint[], bigint[], bigint[], smallint[], jsonb[], bool[], bool[],
-                                varchar[], bool[], int[]);
-
-CREATE FUNCTION chat_insert_batch(
+CREATE FUNCTION chat_insert_rows(
     p_ids bigint[], p_users bigint[], p_customers bigint[], p_send_types smallint[],
     p_contents jsonb[], p_cu bool[], p_uu bool[], p_cmids varchar[], p_quotes bool[],
     p_counters int[], p_replay bool)
@@ -128,12 +128,12 @@ END
 $$;
 
 -- Generic plans for the loop's statements from the first call (key lookups: the same plan for every
--- value), instead of five custom plannings per statement and connection first. Measured with the
--- harness above: 190–234 µs a call with it, 258–310 without. And index scans even while a table is
--- small: a connection keeps its plan, and one made while conversations or customer_bindings held a
+-- value), instead of five custom plannings per statement and connection first (a one-row call
+-- cost 190–234 µs with it, 258–310 without, on an earlier version of the harness above). And index
+-- scans even while a table is small: a connection keeps its plan, and one made while conversations or customer_bindings held a
 -- few hundred rows (a new deployment, a benchmark) scanned the whole table for every row for the
 -- connection's life (~200 rows read per message in load-tests/chat_vs_node.sh).
-ALTER FUNCTION chat_insert_batch(bigint[], bigint[], bigint[], smallint[], jsonb[], bool[], bool[],
-                                 varchar[], bool[], int[], bool)
+ALTER FUNCTION chat_insert_rows(bigint[], bigint[], bigint[], smallint[], jsonb[], bool[], bool[],
+                                varchar[], bool[], int[], bool)
     SET plan_cache_mode = force_generic_plan
     SET enable_seqscan = off;
