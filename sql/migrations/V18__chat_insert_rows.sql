@@ -129,10 +129,11 @@ $$;
 
 -- Generic plans for the loop's statements from the first call (key lookups: the same plan for every
 -- value), instead of five custom plannings per statement and connection first (a one-row call
--- cost 190–234 µs with it, 258–310 without, on an earlier version of the harness above). And index
--- scans even while a table is small: a connection keeps its plan, and one made while conversations or customer_bindings held a
--- few hundred rows (a new deployment, a benchmark) scanned the whole table for every row for the
--- connection's life (~200 rows read per message in load-tests/chat_vs_node.sh).
+-- cost 190–234 µs with it, 258–310 without, on an earlier version of the harness above). And
+-- index scans even while a table is small: a connection keeps its plan, and one made while
+-- conversations or customer_bindings held a few hundred rows (a new deployment, a benchmark)
+-- scanned the whole table for every row for the connection's life (~200 rows read per message in
+-- load-tests/chat_vs_node.sh).
 ALTER FUNCTION chat_insert_rows(bigint[], bigint[], bigint[], smallint[], jsonb[], bool[], bool[],
                                 varchar[], bool[], int[], bool)
     SET plan_cache_mode = force_generic_plan

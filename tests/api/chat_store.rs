@@ -1,6 +1,6 @@
-//! The two SQL functions that store chat batches (sql/migrations/V15 `chat_insert_batch`, set-based,
-//! for large batches; V18 `chat_insert_rows`, row by row, for small ones): they must answer and
-//! store alike, and a replay must store nothing twice.
+//! The two SQL functions that store chat batches (sql/migrations/V15 `chat_insert_batch`,
+//! set-based, for large batches; V18 `chat_insert_rows`, row by row, for small ones): they must
+//! answer and store alike, and a replay must store nothing twice.
 
 use serde_json::json;
 use tokio_postgres::types::ToSql;

@@ -1,8 +1,8 @@
 //! Group commit of chat messages: concurrent sends are written in batches — one call of
 //! `chat_insert_rows` or `chat_insert_batch` (sql/migrations/V18, V15) and one commit for many
-//! rows — by a single writer task, so throughput is not capped by one round trip per message. A sender is answered only after its
-//! row is committed, with the committed message (`Committed`: the `wire::ChatMessage` the bus
-//! carries, its id and per-conversation `seq` included).
+//! rows — by a single writer task, so throughput is not capped by one round trip per message. A
+//! sender is answered only after its row is committed, with the committed message (`Committed`:
+//! the `wire::ChatMessage` the bus carries, its id and per-conversation `seq` included).
 //!
 //! The writer also publishes every committed message on the bus, in batch order (so in `seq`
 //! order per conversation), right after the commit: pushes leave without waiting for the sender's

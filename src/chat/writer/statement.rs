@@ -80,7 +80,7 @@ pub(super) async fn reserve_ids(db: &Mutex<Dedicated>, n: usize) -> Result<Vec<i
     .map_err(classify)
 }
 
-/// Whether a call of `chat_insert_batch` may repeat an earlier one that stored its rows.
+/// Whether a batch's store call may repeat an earlier one that stored its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Attempt {
     /// The batch's ids were just reserved: no row can have them yet.
