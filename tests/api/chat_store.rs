@@ -5,6 +5,7 @@
 use serde_json::json;
 use tokio_postgres::types::ToSql;
 
+use crate::chat::pair;
 use crate::helpers::{spawn_app, Principal, TestApp};
 
 /// One row of a batch: sender side (1 radar, 2 customer), text, client_msg_id, quote the article.
@@ -14,6 +15,19 @@ type Row = (i16, &'static str, Option<&'static str>, bool);
 /// but the ids, which differ between pairs.
 type Answer = (i64, i64, bool, i64, i64);
 
+/// `n` fresh message ids, as the writer reserves them.
+async fn reserve_ids(db: &deadpool_postgres::Object, n: usize) -> Vec<i64> {
+    db.query(
+        "SELECT nextval('chat_messages_id_seq') FROM generate_series(1, $1)",
+        &[&(n as i32)],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
 async fn call(
     app: &TestApp,
     function: &str,
@@ -22,16 +36,7 @@ async fn call(
     rows: &[Row],
 ) -> Vec<Answer> {
     let db = app.client().await;
-    let ids: Vec<i64> = db
-        .query(
-            "SELECT nextval('chat_messages_id_seq') FROM generate_series(1, $1)",
-            &[&(rows.len() as i32)],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let ids = reserve_ids(&db, rows.len()).await;
     let users = vec![radar.id; rows.len()];
     let customers = vec![customer.id; rows.len()];
     let sides: Vec<i16> = rows.iter().map(|r| r.0).collect();
@@ -131,6 +136,7 @@ async fn stored(app: &TestApp, radar: &Principal, customer: &Principal) -> Strin
 #[actix_web::test]
 async fn both_insert_functions_answer_and_store_a_batch_alike() {
     let app = spawn_app().await;
+    // Two pairs of one company (`chat::pair` makes a company of a fixed name each time).
     let company = app.seed_company("甲公司").await;
     let mut pairs = Vec::new();
     for n in 0..2 {
@@ -184,21 +190,9 @@ async fn both_insert_functions_answer_and_store_a_batch_alike() {
 #[actix_web::test]
 async fn a_replayed_small_batch_answers_the_rows_it_stored_and_stores_nothing_twice() {
     let app = spawn_app().await;
-    let company = app.seed_company("甲公司").await;
-    let radar = app.seed_radar_user(company, "张三").await;
-    let customer = app.seed_customer(company, Some("客户A")).await;
-    app.seed_binding(radar.id, customer.id).await;
+    let (_company, radar, customer) = pair(&app).await;
     let db = app.client().await;
-    let ids: Vec<i64> = db
-        .query(
-            "SELECT nextval('chat_messages_id_seq') FROM generate_series(1, 2)",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let ids = reserve_ids(&db, 2).await;
     let call = |replay: bool| {
         let (db, ids) = (&db, ids.clone());
         async move {

@@ -59,23 +59,38 @@ async fn store_silently(
     text: &str,
     cmid: Option<&str>,
 ) -> (i64, i64) {
-    let db = app.client().await;
-    let id: i64 = db
-        .query_one("SELECT nextval('chat_messages_id_seq')", &[])
-        .await
-        .unwrap()
-        .get(0);
+    store_on(&app.client().await, radar, customer, text, cmid).await
+}
+
+/// Stores a radar message on `db` as another node's writer would (inside `db`'s transaction, if
+/// one is open): its id and seq.
+async fn store_on(
+    db: &deadpool_postgres::Object,
+    radar: &Principal,
+    customer: &Principal,
+    text: &str,
+    cmid: Option<&str>,
+) -> (i64, i64) {
     let content = json!({"info_type": 1, "msg": text});
     let row = db
         .query_one(
-            "SELECT id, seq FROM chat_insert_batch(ARRAY[$1::bigint], ARRAY[$2::bigint], ARRAY[$3::bigint], \
-             ARRAY[1::smallint], ARRAY[$4::jsonb], ARRAY[true], ARRAY[false], ARRAY[$5::varchar], \
-             ARRAY[false], ARRAY[2])",
-            &[&id, &radar.id, &customer.id, &content, &cmid],
+            "SELECT id, seq FROM chat_insert_batch(ARRAY[nextval('chat_messages_id_seq')], \
+             ARRAY[$1::bigint], ARRAY[$2::bigint], ARRAY[1::smallint], ARRAY[$3::jsonb], \
+             ARRAY[true], ARRAY[false], ARRAY[$4::varchar], ARRAY[false], ARRAY[2])",
+            &[&radar.id, &customer.id, &content, &cmid],
         )
         .await
         .unwrap();
     (row.get(0), row.get(1))
+}
+
+/// How many rows hold `cmid`.
+async fn stored_with_client_msg_id(app: &TestApp, cmid: &str) -> i64 {
+    app.scalar(
+        "SELECT count(*) FROM chat_messages WHERE client_msg_id = $1",
+        &[&cmid],
+    )
+    .await
 }
 
 async fn customer_socket(
@@ -213,13 +228,7 @@ async fn a_resend_of_a_stored_but_unpublished_message_reaches_the_receiver_once(
     // A second resend is not pushed twice.
     radar_says_again(&app, &radar, &customer, "crashed", "k-1").await;
     ws.silent_for(300).await;
-    let rows = app
-        .scalar(
-            "SELECT count(*) FROM chat_messages WHERE client_msg_id = 'k-1'",
-            &[],
-        )
-        .await;
-    assert_eq!(rows, 1);
+    assert_eq!(stored_with_client_msg_id(&app, "k-1").await, 1);
 }
 
 /// Another node stores the same `client_msg_id` at the same instant: its transaction has stored
@@ -233,19 +242,7 @@ async fn a_send_racing_another_nodes_commit_of_the_same_client_msg_id_gets_its_r
     let (_c, radar, customer) = pair(&app).await;
     let other_node = app.client().await;
     other_node.batch_execute("BEGIN").await.unwrap();
-    let (id, seq) = {
-        let row = other_node
-            .query_one(
-                "SELECT id, seq FROM chat_insert_batch(ARRAY[nextval('chat_messages_id_seq')], \
-                 ARRAY[$1::bigint], ARRAY[$2::bigint], ARRAY[1::smallint], \
-                 ARRAY['{\"info_type\":1,\"msg\":\"race\"}'::jsonb], ARRAY[true], ARRAY[false], \
-                 ARRAY['race-1'::varchar], ARRAY[false], ARRAY[2])",
-                &[&radar.id, &customer.id],
-            )
-            .await
-            .unwrap();
-        (row.get::<_, i64>(0), row.get::<_, i64>(1))
-    };
+    let (id, seq) = store_on(&other_node, &radar, &customer, "race", Some("race-1")).await;
     // This node's batch reaches the conversation's lock, then the other node commits its row.
     let commit_later = async {
         tokio::time::sleep(Duration::from_millis(400)).await;
@@ -260,13 +257,7 @@ async fn a_send_racing_another_nodes_commit_of_the_same_client_msg_id_gets_its_r
         (ack["data"]["id"].as_i64(), ack["data"]["seq"].as_i64()),
         (Some(id), Some(seq))
     );
-    let rows = app
-        .scalar(
-            "SELECT count(*) FROM chat_messages WHERE client_msg_id = 'race-1'",
-            &[],
-        )
-        .await;
-    assert_eq!(rows, 1);
+    assert_eq!(stored_with_client_msg_id(&app, "race-1").await, 1);
     // The conversation moved once: the next message follows the raced one.
     let next = radar_says(&app, &radar, &customer, "after").await;
     assert_eq!(next["data"]["seq"].as_i64(), Some(seq + 1), "{next}");
