@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::auth::new_token;
 use crate::config::{Settings, Switch};
+use crate::embedded::EmbeddedPostgres;
 use crate::startup::{prepare_database, Application};
 use crate::store::admin_account::{self, NewAccount};
 use crate::store::admin_company::{self, CompanyForm};
@@ -60,8 +61,9 @@ pub enum AdminCommand {
     },
 }
 
-/// Runs one command.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs one command. `serve` answers the embedded cluster it used, if any, still running: the
+/// caller stops it with `startup::stop_embedded` once this runtime has ended.
+pub async fn run(cli: Cli) -> anyhow::Result<Option<EmbeddedPostgres>> {
     let settings = Settings::load(cli.config.as_deref())?;
     // Logging follows `[log]`, so it starts once the settings are read (errors before it go to
     // stderr through `main`).
@@ -107,7 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings) -> anyhow::Result<Option<EmbeddedPostgres>> {
     let app = Application::build(settings.clone()).await?;
     tracing::info!(
         "Radar listening on http://{}:{}",
@@ -154,7 +156,10 @@ fn bind_host(settings: &Settings) -> String {
 /// Migrates the configured (or embedded) database and runs `f` on its pool. An embedded cluster
 /// this command had to start is stopped again; one that `serve` (or any other Radar process) is
 /// using is left running.
-async fn with_database<F, Fut>(settings: &Settings, f: F) -> anyhow::Result<()>
+async fn with_database<F, Fut>(
+    settings: &Settings,
+    f: F,
+) -> anyhow::Result<Option<EmbeddedPostgres>>
 where
     F: FnOnce(deadpool_postgres::Pool) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
@@ -165,7 +170,8 @@ where
     if let Some(pg) = db.embedded.as_mut() {
         pg.stop().await?;
     }
-    result
+    // Stopped here already: a one-off command's connections are all in the pool just closed.
+    result.map(|()| None)
 }
 
 /// A new company and its first super-admin (`radar admin bootstrap`).

@@ -8,7 +8,11 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = radar::cli::Cli::parse();
-    let result = actix_web::rt::System::new().block_on(radar::cli::run(cli));
+    // The embedded cluster is stopped after the runtime ends: its tasks, and the database
+    // connections they hold, are gone by then.
+    let result = actix_web::rt::System::new()
+        .block_on(radar::cli::run(cli))
+        .and_then(radar::startup::stop_embedded);
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -1,5 +1,6 @@
 //! `Application`: builds the database (external or embedded), the pool, the WeChat client and the
-//! HTTP server from `Settings`, and runs until SIGINT/SIGTERM, then stops the embedded cluster.
+//! HTTP server from `Settings`, and runs until SIGINT/SIGTERM; the embedded cluster is stopped
+//! after the server's runtime ends (`stop_embedded`).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -116,9 +117,11 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, shuts down gracefully (see [`shutdown`]), then stops the
-    /// embedded cluster.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+    /// Serves until SIGINT/SIGTERM and shuts down gracefully (see [`shutdown`]). Answers the
+    /// embedded cluster, if any, for the caller to stop with [`stop_embedded`] once this runtime
+    /// is gone: its tasks (the chat writer and reader, card views, the health probe) hold
+    /// connections until then, and a cluster stopped under them makes each log a connection error.
+    pub async fn run_until_stopped(self) -> anyhow::Result<Option<EmbeddedPostgres>> {
         let metrics = self.metrics.map(|server| {
             let handle = server.handle();
             actix_web::rt::spawn(server);
@@ -138,12 +141,23 @@ impl Application {
         if let Some(metrics) = metrics {
             metrics.stop(true).await;
         }
-        if let Some(mut pg) = self.embedded {
-            tracing::info!("stopping the embedded PostgreSQL cluster");
-            pg.stop().await?;
-        }
-        Ok(result?)
+        result?;
+        Ok(self.embedded)
     }
+}
+
+/// Stops the embedded cluster `run_until_stopped` answered, on a runtime of its own: called after
+/// the server's runtime ended, so no connection of it is left to see the server go away.
+pub fn stop_embedded(cluster: Option<EmbeddedPostgres>) -> anyhow::Result<()> {
+    let Some(mut pg) = cluster else {
+        return Ok(());
+    };
+    tracing::info!("stopping the embedded PostgreSQL cluster");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(pg.stop())?;
+    Ok(())
 }
 
 /// Resolves on the first SIGTERM or SIGINT.

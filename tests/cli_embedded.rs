@@ -86,9 +86,12 @@ async fn commands_run_beside_serve_use_its_cluster_and_leave_it_running() {
     assert_eq!(login["data"]["company_id"], ids["company_id"]);
     assert!(cluster_running(&data));
 
-    // The server stops its cluster when it stops; the folder goes with the temp dir.
-    server.stop();
+    // The server stops its cluster when it stops, after its own connections are closed (none
+    // sees the server go away under it); the folder goes with the temp dir.
+    let log = server.stop().join("\n");
     assert!(!cluster_running(&data), "the cluster outlived the server");
+    assert!(log.contains("stopping the embedded PostgreSQL"), "{log}");
+    assert!(!log.contains("Connection error"), "{log}");
     let dir = tmp.path().to_path_buf();
     tmp.close().expect("removing the data dir");
     assert!(!dir.exists());

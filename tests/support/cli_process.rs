@@ -150,8 +150,8 @@ impl Server {
         line[at..].trim_end().trim_end_matches('\'').to_owned()
     }
 
-    /// SIGTERM, then waits (at most 30 s) for a successful exit.
-    pub fn stop(mut self) {
+    /// SIGTERM, then waits (at most 30 s) for a successful exit; answers the whole log.
+    pub fn stop(mut self) -> Vec<String> {
         let mut child = self.child.take().expect("running");
         let pid = nix::unistd::Pid::from_raw(child.id() as i32);
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("signal");
@@ -159,7 +159,11 @@ impl Server {
         while Instant::now() < deadline {
             if let Some(status) = child.try_wait().expect("wait") {
                 assert!(status.success(), "the server exited with {status}");
-                return;
+                // The reader thread ends at the end of stderr.
+                while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+                    self.log.push(line);
+                }
+                return std::mem::take(&mut self.log);
             }
             std::thread::sleep(Duration::from_millis(100));
         }
