@@ -11,7 +11,10 @@
 #   load-tests/insert_batch_cost.sh
 #   ROWS="1 2 4 8 16" REPEAT=5 load-tests/insert_batch_cost.sh
 #
-# Variables: ROWS ("1 4 16 64"), CALLS (1000), REPEAT (3), PGHOST/PGPORT/PGUSER
+# Variables: ROWS ("1 4 16 64"), CALLS (1000), REPEAT (3), FUNCS (the functions to time, in turn:
+# "chat_insert_batch chat_insert_rows"), EXTRA_SQL (files run after the migrations, e.g. a variant
+# of a function to compare: FUNCS="chat_insert_rows my_variant" EXTRA_SQL=/tmp/variant.sql; a
+# name starting with chat_insert_rows gets the replay argument), PGHOST/PGPORT/PGUSER
 # (127.0.0.1 / 5432 / postgres). The database (radar_ibc_<pid>) is dropped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,8 @@ cd "$(dirname "$0")/.."
 ROWS=${ROWS:-"1 4 16 64"}
 CALLS=${CALLS:-1000}
 REPEAT=${REPEAT:-3}
+FUNCS=${FUNCS:-"chat_insert_batch chat_insert_rows"}
+EXTRA_SQL=${EXTRA_SQL:-}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 DB=radar_ibc_$$
 
@@ -33,6 +38,7 @@ make_db() {
   for f in $(ls sql/migrations | sort -t_ -k1.2 -n); do
     psql_q -d "$db" -f "sql/migrations/$f" >/dev/null
   done
+  for f in $EXTRA_SQL; do psql_q -d "$db" -f "$f" >/dev/null; done
   psql_q -d "$db" <<'SQL'
 INSERT INTO companies (name) VALUES ('bench');
 INSERT INTO radar_users (username, company_id, token)
@@ -50,7 +56,7 @@ SQL
 run() {
   local db=$DB fn=$1 rows=$2 replay="" u0 c0
   # chat_insert_rows is told whether the call is a replay (never here: first calls).
-  [ "$fn" = chat_insert_rows ] && replay=", false"
+  case $fn in chat_insert_rows*) replay=", false" ;; esac
   u0=$(psql_q -d "$db" -c "SELECT min(id) FROM radar_users")
   c0=$(psql_q -d "$db" -c "SELECT min(id) FROM customers")
   psql -X -q -At -d "$db" 2>&1 <<SQL | awk -v n="$CALLS" '/^Time:/ {printf "%.0f", $2 * 1000 / n}'
@@ -74,13 +80,13 @@ SQL
 
 make_db "$DB"
 declare -A line
-echo "# chat_insert_batch / chat_insert_rows cost, µs per call (one backend, COMMIT per call, synchronous_commit off)"
+echo "# ${FUNCS// / \/ } cost, µs per call (one backend, COMMIT per call, synchronous_commit off)"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "PostgreSQL $(psql_q -d postgres -c 'SHOW server_version'), CALLS=$CALLS"
 for rows in $ROWS; do
-  for fn in chat_insert_batch chat_insert_rows; do line[$fn]=""; done
+  for fn in $FUNCS; do line[$fn]=""; done
   for _ in $(seq "$REPEAT"); do
-    for fn in chat_insert_batch chat_insert_rows; do line[$fn]+=" $(run "$fn" "$rows")"; done
+    for fn in $FUNCS; do line[$fn]+=" $(run "$fn" "$rows")"; done
   done
-  for fn in chat_insert_batch chat_insert_rows; do echo "rows=$rows $fn:${line[$fn]}"; done
+  for fn in $FUNCS; do echo "rows=$rows $fn:${line[$fn]}"; done
 done
