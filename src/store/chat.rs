@@ -259,13 +259,10 @@ pub async fn read_customer_upto(
     customer: CustomerId,
     seq: i64,
 ) -> Result<bool> {
-    let stmt = db
-        .prepare_cached(sql!("chat/push_read_customer_batch"))
-        .await?;
-    let rows = db
-        .query(&stmt, &[&vec![radar_user], &vec![customer], &vec![seq]])
-        .await?;
-    Ok(!rows.is_empty())
+    let sql = sql!("chat/push_read_customer_batch");
+    Ok(read_one_pair(db, sql, radar_user, customer, seq)
+        .await?
+        .is_some())
 }
 
 /// The radar user has seen the pair up to `seq`: their watermark moves there (never back).
@@ -276,13 +273,35 @@ pub async fn read_radar_upto(
     customer: CustomerId,
     seq: i64,
 ) -> Result<i64> {
-    let stmt = db
-        .prepare_cached(sql!("chat/push_read_radar_batch"))
-        .await?;
-    let row = db
-        .query_opt(&stmt, &[&vec![radar_user], &vec![customer], &vec![seq]])
-        .await?;
+    let sql = sql!("chat/push_read_radar_batch");
+    let row = read_one_pair(db, sql, radar_user, customer, seq).await?;
     Ok(row.map_or(0, |r| r.get("read")))
+}
+
+/// Runs a batched read-marking statement (`sql/chat/push_read_*_batch.sql`) for one pair. That
+/// statement skips a conversation another transaction holds (a writer batch, for about one
+/// commit); then this waits for the row and runs it again. Answers the pair's row when something
+/// became read.
+async fn read_one_pair(
+    db: &impl GenericClient,
+    sql: &str,
+    radar_user: RadarUserId,
+    customer: CustomerId,
+    seq: i64,
+) -> Result<Option<Row>> {
+    let stmt = db.prepare_cached(sql).await?;
+    loop {
+        let row = db
+            .query_opt(&stmt, &[&vec![radar_user], &vec![customer], &vec![seq]])
+            .await?;
+        match row {
+            Some(r) if r.get::<_, bool>("skipped") => {
+                let wait = db.prepare_cached(sql!("chat/wait_conversation")).await?;
+                db.query(&wait, &[&radar_user, &customer]).await?;
+            }
+            other => return Ok(other),
+        }
+    }
 }
 
 /// One row of the contact list.

@@ -413,6 +413,43 @@ async fn since_id_returns_everything_after_it_read_or_not() {
 }
 
 #[actix_web::test]
+async fn a_fetch_whose_conversation_is_held_marks_it_read_once_the_row_is_free() {
+    let app = spawn_app().await;
+    let (_company, radar, customer) = pair(&app).await;
+    radar_says(&app, &radar, &customer, json!({"info_type": 1, "msg": "a"})).await;
+    let read_state = || async {
+        app.scalar(
+            "SELECT customer_read_seq * 10 + customer_unread FROM conversations",
+            &[],
+        )
+        .await
+    };
+    assert_eq!(read_state().await, 1, "seq 1 unread");
+
+    // Another transaction holds the conversation's row (as a writer batch does until its commit).
+    let mut client = app.db.get().await.unwrap();
+    let blocker = client.transaction().await.unwrap();
+    blocker
+        .execute("SELECT 1 FROM conversations FOR UPDATE", &[])
+        .await
+        .unwrap();
+    let q = format!("u_id={}&since_id=0", radar.id);
+    let path = format!("{M}/chat/getmsg/0");
+    let (got, ()) = tokio::join!(app.get_signed(&path, &customer, &q), async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(read_state().await, 1, "not marked while the row is held");
+        blocker.rollback().await.unwrap();
+    });
+    assert_eq!(got["code"], 200, "{got}");
+    assert_eq!(got["data"]["ret_data"][0]["msg"], "a");
+    assert_eq!(
+        read_state().await,
+        10,
+        "read up to seq 1 once the row was free"
+    );
+}
+
+#[actix_web::test]
 async fn a_long_poll_answers_as_soon_as_a_message_arrives_and_empty_after_its_wait() {
     let app = spawn_app().await;
     let (_company, radar, customer) = pair(&app).await;

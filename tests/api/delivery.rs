@@ -84,6 +84,24 @@ async fn store_on(
     (row.get(0), row.get(1))
 }
 
+/// Opens a transaction on `client` that holds the pair's conversation row, as a writer batch does
+/// until its commit is flushed; the row is free again once it ends.
+async fn hold_conversation(
+    client: &mut deadpool_postgres::Object,
+    radar: i64,
+    customer: i64,
+) -> deadpool_postgres::Transaction<'_> {
+    let blocker = client.transaction().await.unwrap();
+    blocker
+        .execute(
+            "SELECT 1 FROM conversations WHERE user_id = $1 AND customer_id = $2 FOR UPDATE",
+            &[&radar, &customer],
+        )
+        .await
+        .unwrap();
+    blocker
+}
+
 /// How many rows hold `cmid`.
 async fn stored_with_client_msg_id(app: &TestApp, cmid: &str) -> i64 {
     app.scalar(
@@ -556,14 +574,7 @@ async fn a_conversation_held_up_in_one_writer_shard_does_not_hold_up_the_others(
 
     // Another transaction holds the first conversation's row: its next batch waits for it.
     let mut client = app.db.get().await.unwrap();
-    let blocker = client.transaction().await.unwrap();
-    blocker
-        .execute(
-            "SELECT 1 FROM conversations WHERE user_id = $1 AND customer_id = $2 FOR UPDATE",
-            &[&radar.id, &customer.id],
-        )
-        .await
-        .unwrap();
+    let blocker = hold_conversation(&mut client, radar.id, customer.id).await;
     let held = tokio::spawn({
         let writer = writer.clone();
         let m = radar_message(radar.id, customer.id, "held");
@@ -585,6 +596,87 @@ async fn a_conversation_held_up_in_one_writer_shard_does_not_hold_up_the_others(
         held.message.seq, 2,
         "and is stored in order once the row is free"
     );
+}
+
+#[actix_web::test]
+async fn a_read_mark_skips_a_held_conversation_without_holding_up_the_others_and_lands_once_free() {
+    use radar::chat::reader::{ReadChange, Reader};
+    let app = spawn_app().await;
+    let writer = own_writer(&app, Duration::ZERO, 1);
+    let (company, radar, customer) = pair(&app).await;
+    let other = app.seed_customer(company, Some("客户二")).await;
+    app.seed_binding(radar.id, other.id).await;
+    let held = writer
+        .insert(radar_message(radar.id, customer.id, "held"))
+        .await
+        .unwrap();
+    let free = writer
+        .insert(radar_message(radar.id, other.id, "free"))
+        .await
+        .unwrap();
+    let (tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    let batch = radar::batch::BatchConfig {
+        max_rows: 64,
+        window: Duration::ZERO,
+    };
+    let reader = Reader::start(app.db.clone(), batch, move |c| {
+        let _ = tx.send(c);
+    });
+    let read_state = |customer: i64| {
+        let app = &app;
+        async move {
+            let sql = "SELECT customer_read_seq * 10 + customer_unread FROM conversations \
+                       WHERE user_id = $1 AND customer_id = $2";
+            app.scalar(sql, &[&radar.id, &customer]).await
+        }
+    };
+    let receipt = |customer: i64| ReadChange::CustomerRead {
+        radar_user: RadarUserId(radar.id),
+        customer: CustomerId(customer),
+    };
+
+    // Another transaction holds the first conversation's row, as a writer batch does until its
+    // commit is flushed; both marks arrive in one batch of the reader.
+    let mut client = app.db.get().await.unwrap();
+    let blocker = hold_conversation(&mut client, radar.id, customer.id).await;
+    reader.customer(
+        RadarUserId(radar.id),
+        CustomerId(customer.id),
+        held.message.seq,
+    );
+    reader.customer(
+        RadarUserId(radar.id),
+        CustomerId(other.id),
+        free.message.seq,
+    );
+
+    let first = tokio::time::timeout(Duration::from_secs(3), changes.recv())
+        .await
+        .expect("the free pair is marked while the other one is held")
+        .unwrap();
+    assert_eq!(first, receipt(other.id));
+    assert_eq!(
+        read_state(other.id).await,
+        10,
+        "read up to seq 1, nothing unread"
+    );
+    // The held pair is tried again every few milliseconds, and skipped while it is held.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        changes.try_recv().is_err(),
+        "no receipt while the row is held"
+    );
+    assert_eq!(read_state(customer.id).await, 1, "still unread");
+
+    blocker.rollback().await.unwrap();
+    let second = tokio::time::timeout(Duration::from_secs(3), changes.recv())
+        .await
+        .expect("the held pair is marked once its row is free")
+        .unwrap();
+    assert_eq!(second, receipt(customer.id));
+    assert_eq!(read_state(customer.id).await, 10);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(changes.try_recv().is_err(), "marked once");
 }
 
 #[actix_web::test]
