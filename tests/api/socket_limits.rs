@@ -276,3 +276,55 @@ async fn a_client_that_stops_reading_is_closed_and_the_server_keeps_serving() {
     .await;
     assert_eq!(r.next().await["code"], 270);
 }
+
+#[actix_web::test]
+async fn a_frame_declared_over_the_limit_is_closed_at_its_header_not_buffered_until_it_arrives() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app().await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(&host)
+        .await
+        .expect("connect");
+    let handshake = format!(
+        "GET /zhugeleida/xiaochengxu/websocket/xiaochengxu_chat HTTP/1.1\r\nHost: {host}\r\n\
+         Upgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    tcp.write_all(handshake.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(tcp.read_u8().await.expect("handshake answer"));
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+
+    // No login needed: a text frame whose header declares 1 GiB (masked, 64-bit length), then
+    // the first 64 KiB of it. The node must refuse it now, not read on until 1 GiB has arrived.
+    let mut frame = vec![0x81, 0x80 | 127];
+    frame.extend_from_slice(&(1u64 << 30).to_be_bytes());
+    frame.extend_from_slice(&[1, 2, 3, 4]);
+    tcp.write_all(&frame).await.unwrap();
+    let _ = tcp.write_all(&vec![b'x'; 64 * 1024]).await;
+
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), async {
+        let mut chunk = [0u8; 256];
+        while answer.len() < 4 {
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(
+        read.is_ok(),
+        "no answer within 3 s: the node waited for the payload"
+    );
+    // A close frame (0x88) with status 1009 (message too big).
+    assert_eq!(answer.first(), Some(&0x88), "{answer:?}");
+    assert_eq!(&answer[2..4], &1009u16.to_be_bytes(), "{answer:?}");
+}

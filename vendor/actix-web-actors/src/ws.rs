@@ -792,7 +792,17 @@ where
             }
         }
 
-        match this.decoder.decode(this.buf)? {
+        let decoded = match this.decoder.decode(this.buf) {
+            Ok(decoded) => decoded,
+            Err(err) => {
+                // A protocol error ends the stream: stop reading, so a peer that goes on sending
+                // (the payload of a refused oversized frame) is not buffered (patched for Radar).
+                *this.closed = true;
+                *this.buf = BytesMut::new();
+                return Poll::Ready(Some(Err(err)));
+            }
+        };
+        match decoded {
             None => {
                 // Everything received was decoded: drop the buffer, which may still share the
                 // allocation of the last chunk (an idle socket keeps no read buffer).

@@ -167,6 +167,13 @@ impl Parser {
             None => return Err(ProtocolError::Overflow),
         };
 
+        // A frame declared longer than allowed is refused as soon as its header is in, not after
+        // its payload arrived: waiting for it let a peer make the connection buffer whatever
+        // length it declared (patched for Radar; see vendor/README.md).
+        if src.len() < frame_len && length > max_size {
+            return Err(ProtocolError::Overflow);
+        }
+
         // not enough data
         if src.len() < frame_len {
             let min_length = min(length, max_size);
@@ -395,23 +402,24 @@ mod tests {
         assert_eq!(buf.len(), 10);
     }
 
-    // Pins the accept side of the boundary through `parse`: the largest legal length must be
-    // treated as incomplete, not rejected. Only a 64-bit `usize` can represent it.
+    // Pins the accept side of the boundary through `parse`: the largest legal length is not an
+    // invalid length (MSB set) but, being over `max_size`, a frame refused as soon as its header
+    // is in, before any payload is awaited or reserved (patched for Radar). Only a 64-bit `usize`
+    // can represent it.
     #[cfg(target_pointer_width = "64")]
     #[test]
-    fn test_parse_accepts_largest_legal_64_bit_length() {
+    fn test_parse_refuses_largest_legal_64_bit_length_before_its_payload() {
         let mut buf = BytesMut::from(&[0x81u8, 127][..]);
         buf.extend_from_slice(&U64_PAYLOAD_MAX.to_be_bytes());
 
-        // `max_size` is deliberately far below the declared length: an incomplete frame returns
-        // before the size check, so the header is accepted as incomplete. It also keeps the
-        // parser from reserving the declared length, which a large `max_size` would attempt.
         assert!(
-            is_none(&Parser::parse(&mut buf, false, 1024)),
-            "the largest legal 64-bit length must be incomplete, not rejected"
+            matches!(
+                Parser::parse(&mut buf, false, 1024),
+                Err(ProtocolError::Overflow)
+            ),
+            "a frame declared over max_size must be refused before its payload arrives"
         );
-        // The header must stay buffered while the payload is awaited.
-        assert_eq!(buf.len(), 10);
+        assert!(buf.capacity() < 1 << 20, "nothing reserved for the declared length");
     }
 
     // The most-significant-bit rule itself, on every target. On 32-bit the conversion rejects every
