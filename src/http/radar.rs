@@ -23,14 +23,20 @@ pub async fn radar_login(
     let login_user = v.text("login_user", 64);
     let pass = v.text("password", 128);
     v.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    let attempt = Attempt::new(&state, &req, "radar", &login_user);
+    let mut attempt = Attempt::new(&state, &req, "radar", &login_user);
     attempt.admit(&state).await?;
     let db = state.db.get().await?;
     let account = store::radar_user::by_login(&db, &login_user).await?;
     drop(db);
     // An unknown name is checked against a dummy hash: it costs what a wrong password costs.
     let stored = password::stored_or_dummy(account.as_ref().and_then(|a| a.password.as_deref()));
-    let checked = password::verify_off_thread(&pass, stored).await;
+    let checked = match password::verify_off_thread(&pass, stored).await {
+        Ok(checked) => checked,
+        Err(busy) => {
+            attempt.unchecked(&state).await?;
+            return Err(busy);
+        }
+    };
     let (account, upgrade) = match (account, checked) {
         (Some(a), Check::Right) if a.status == 1 => (a, None),
         (Some(a), Check::RightUpgrade(h)) if a.status == 1 => (a, Some(h)),

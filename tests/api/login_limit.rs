@@ -161,6 +161,45 @@ async fn one_address_is_blocked_across_different_logins() {
 }
 
 #[actix_web::test]
+async fn concurrent_guesses_are_counted_before_their_check_so_no_more_than_the_limit_are_checked() {
+    let app = node().await;
+    let company = app.seed_company("甲公司").await;
+    let login = radar_account(&app, company, "张三").await;
+    // Twelve guesses at once (a limit of 3 per name): counted after the check, all of them passed
+    // the count before the first failure was written, and all were checked.
+    let guesses = (0..12).map(|i| {
+        let (app, login) = (&app, &login);
+        async move { radar_login(app, login, &format!("guess-{i}")).await }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|a| a["code"] == 401).count();
+    let refused = answers.iter().filter(|a| **a == too_many()).count();
+    assert!(checked <= 3, "{checked} of 12 guesses checked: {answers:?}");
+    assert_eq!(checked + refused, 12, "{answers:?}");
+    // The name is blocked: the right password is refused too.
+    assert_eq!(radar_login(&app, &login, PASSWORD).await, too_many());
+}
+
+#[actix_web::test]
+async fn successful_logins_give_their_addresss_count_back() {
+    let app = node().await;
+    let company = app.seed_company("甲公司").await;
+    let login = radar_account(&app, company, "张三").await;
+    // Each attempt is counted against the address (limit 5) before its check; a successful one
+    // gives it back, so an office behind one address logs in as often as it needs.
+    for _ in 0..8 {
+        assert_eq!(radar_login(&app, &login, PASSWORD).await["code"], 200);
+    }
+    for i in 0..4 {
+        assert_eq!(
+            radar_login(&app, &format!("guess-{i}"), "x").await["code"],
+            401
+        );
+    }
+    assert_eq!(radar_login(&app, &login, PASSWORD).await["code"], 200);
+}
+
+#[actix_web::test]
 async fn two_nodes_share_the_counts() {
     let a = node().await;
     let b = spawn_with(a.settings.clone(), MockServer::start().await).await;

@@ -30,14 +30,20 @@ pub async fn login(
     let login_user = f.text("username", 32);
     let pass = f.text("password", 128);
     f.finish().map_err(|e| e.in_data(402, "请求异常"))?;
-    let attempt = Attempt::new(&state, &req, "admin", &login_user);
+    let mut attempt = Attempt::new(&state, &req, "admin", &login_user);
     attempt.admit(&state).await?;
     let db = state.db.get().await?;
     let account = store::admin_account::by_login(&db, &login_user).await?;
     drop(db);
     // An unknown name is checked against a dummy hash: it costs what a wrong password costs.
     let stored = password::stored_or_dummy(account.as_ref().map(|a| a.password.as_str()));
-    let checked = password::verify_off_thread(&pass, stored).await;
+    let checked = match password::verify_off_thread(&pass, stored).await {
+        Ok(checked) => checked,
+        Err(busy) => {
+            attempt.unchecked(&state).await?;
+            return Err(busy);
+        }
+    };
     // A disabled admin or one of a deleted company cannot log in (the original's 306 is unreachable).
     let live = |a: &store::admin_account::LoginAdmin| a.status == 1 && a.company_status != 3;
     let (account, upgrade) = match (account, checked) {
