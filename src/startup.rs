@@ -141,6 +141,9 @@ impl Application {
         if let Some(metrics) = metrics {
             metrics.stop(true).await;
         }
+        // Pooled connections may be driven by an HTTP worker's runtime, which can outlive this one
+        // for a moment: close them now rather than let the cluster's stop cut them off.
+        self.state.db.close();
         result?;
         Ok(self.embedded)
     }
