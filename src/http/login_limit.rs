@@ -5,15 +5,17 @@
 //! `{code:429, msg:'尝试次数过多,请稍后再试'}` without checking the password. A successful login
 //! forgets its name's failures (not its address's: one good account must not reset a spray).
 //!
-//! Every attempt is counted **before** its password is checked (`admit` reserves it, as a failure
-//! until it is given back): counting after the check let concurrent attempts all pass the check
-//! of the count first (a black-box test had 29 of 30 concurrent guesses checked against a limit
-//! of 5). The attempt that brings a key to its limit blocks it at once, before its own check, so
-//! attempts racing it are refused; it is itself checked, as is the first attempt after a block
-//! ends (which blocks again, twice as long). A successful login gives its address's reservation
-//! back (lifting a block it set) and clears its name.
+//! An attempt holds its name's and its address's turn (`turns`) from the count check to the
+//! recording of its outcome: checked side by side, concurrent guesses all passed the count before
+//! the first failure was written (a black-box test had 29 of 30 concurrent guesses checked against
+//! a limit of 5). The turns are per node, so several nodes may each check one attempt of a key at
+//! once; a node's other attempts wait, without a database connection, and then find the key
+//! blocked. Legitimate concurrent logins (one account on two devices) simply wait their turn.
 
 use std::net::IpAddr;
+use std::sync::LazyLock;
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use actix_web::HttpRequest;
 
@@ -27,15 +29,38 @@ pub fn too_many() -> ApiError {
     ApiError::code(429, "尝试次数过多,请稍后再试")
 }
 
-/// One login attempt's keys: its name (per kind) and the client's address, and what `admit`
-/// reserved of each.
-#[derive(Debug, Clone)]
+/// One login attempt's keys: its name (per kind) and the client's address, and the turns it holds.
+#[derive(Debug)]
 pub struct Attempt {
     kind: &'static str,
     login: String,
     address: Option<String>,
-    /// (key, its count with this attempt, its limit), for each key `admit` reserved.
-    reserved: Vec<(String, u32, u32)>,
+    /// Held from `admit` until the attempt is dropped (its outcome recorded).
+    _turns: Vec<OwnedMutexGuard<()>>,
+}
+
+/// Stripes of per-key turns: a key waits on the stripe its hash picks (two keys sharing one only
+/// wait for each other, and logins are rare), with a fixed memory whatever the keys.
+const STRIPES: usize = 256;
+static TURNS: LazyLock<Vec<std::sync::Arc<Mutex<()>>>> =
+    LazyLock::new(|| (0..STRIPES).map(|_| Default::default()).collect());
+
+fn stripe(key: &str) -> usize {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key) as usize % STRIPES
+}
+
+/// Waits for the turns of `keys`, taken in stripe order (so two attempts never wait on each other
+/// crosswise).
+async fn turns(keys: &[String]) -> Vec<OwnedMutexGuard<()>> {
+    let mut stripes: Vec<usize> = keys.iter().map(|k| stripe(k)).collect();
+    stripes.sort_unstable();
+    stripes.dedup();
+    let mut held = Vec::with_capacity(stripes.len());
+    for i in stripes {
+        held.push(TURNS[i].clone().lock_owned().await);
+    }
+    held
 }
 
 impl Attempt {
@@ -45,57 +70,47 @@ impl Attempt {
             kind,
             login: format!("login:{kind}:{login}"),
             address: client_address(req, &state.settings.auth).map(|ip| format!("addr:{ip}")),
-            reserved: Vec::new(),
+            _turns: Vec::new(),
         }
     }
 
-    /// The keys that are limited, each with its limit (0 = the key is not limited).
-    fn limits(&self, auth: &AuthSettings) -> Vec<(String, u32)> {
-        std::iter::once((self.login.clone(), auth.login_max_failures))
-            .chain(
-                self.address
-                    .clone()
-                    .map(|a| (a, auth.login_max_failures_per_address)),
-            )
-            .filter(|(_, limit)| *limit > 0)
+    fn keys(&self) -> Vec<String> {
+        std::iter::once(self.login.clone())
+            .chain(self.address.clone())
             .collect()
     }
 
-    /// Counts the attempt against its name and address before the password is checked; refuses
-    /// it (429) while either is blocked or when it is past a limit in a burst. The attempt that
-    /// reaches a limit, or the first one after a block ended, blocks the key before its check.
+    /// Waits for the turn of its name and address, then refuses the attempt (429) while either is
+    /// blocked. The turn is held until the attempt is dropped.
     pub async fn admit(&mut self, state: &AppState) -> Result<(), ApiError> {
+        if state.settings.auth.login_max_failures == 0 {
+            return Ok(());
+        }
+        self._turns = turns(&self.keys()).await;
+        let db = state.db.get().await?;
+        if login_attempt::blocked(&db, &self.keys()).await? {
+            crate::telemetry::metrics::login_rate_limited(self.kind);
+            return Err(too_many());
+        }
+        Ok(())
+    }
+
+    /// Counts a failure (unknown name, wrong password, disabled account) against the name and the
+    /// address, blocking either that reached its limit.
+    pub async fn failed(&self, state: &AppState) -> Result<(), ApiError> {
         let auth = &state.settings.auth;
         if auth.login_max_failures == 0 {
             return Ok(());
         }
         let db = state.db.get().await?;
-        for (key, limit) in self.limits(auth) {
-            let reserved = login_attempt::reserve(&db, &key, auth.login_window_secs).await?;
-            let admitted = reserved.filter(|r| r.count <= limit || r.served_block);
-            let Some(r) = admitted else {
-                // Blocked, or past the limit while the attempt that reached it is being checked.
-                crate::telemetry::metrics::login_rate_limited(self.kind);
-                return Err(too_many());
-            };
-            if let Some(secs) = backoff_secs(auth, r.count, limit) {
-                login_attempt::block(&db, &key, secs).await?;
-            }
-            self.reserved.push((key, r.count, limit));
-        }
-        Ok(())
-    }
-
-    /// The attempt failed (unknown name, wrong password, disabled account): it stays counted, and
-    /// a key it brought to its limit stays blocked (again from now).
-    pub async fn failed(&self, state: &AppState) -> Result<(), ApiError> {
-        let auth = &state.settings.auth;
-        if self.reserved.is_empty() {
-            return Ok(());
-        }
-        let db = state.db.get().await?;
-        for (key, count, limit) in &self.reserved {
-            if let Some(secs) = backoff_secs(auth, *count, *limit) {
+        let limits = [
+            (Some(&self.login), auth.login_max_failures),
+            (self.address.as_ref(), auth.login_max_failures_per_address),
+        ];
+        for (key, limit) in limits {
+            let Some(key) = key else { continue };
+            let failures = login_attempt::fail(&db, key, auth.login_window_secs).await?;
+            if let Some(secs) = backoff_secs(auth, failures, limit) {
                 login_attempt::block(&db, key, secs).await?;
             }
         }
@@ -105,36 +120,21 @@ impl Attempt {
         Ok(())
     }
 
-    /// The login succeeded: its name's failures are forgotten, its address's reservation given
-    /// back.
+    /// Forgets the name's failures after a successful login.
     pub async fn succeeded(&self, state: &AppState) -> Result<(), ApiError> {
-        if self.reserved.is_empty() {
+        if state.settings.auth.login_max_failures == 0 {
             return Ok(());
         }
         let db = state.db.get().await?;
         login_attempt::clear(&db, &self.login).await?;
-        for (key, _, limit) in self.reserved.iter().filter(|(k, ..)| *k != self.login) {
-            login_attempt::refund(&db, key, *limit).await?;
-        }
-        Ok(())
-    }
-
-    /// The password was never checked (the node was busy): every reservation is given back.
-    pub async fn unchecked(&self, state: &AppState) -> Result<(), ApiError> {
-        if self.reserved.is_empty() {
-            return Ok(());
-        }
-        let db = state.db.get().await?;
-        for (key, _, limit) in &self.reserved {
-            login_attempt::refund(&db, key, *limit).await?;
-        }
         Ok(())
     }
 }
 
 /// How long a key with `failures` failures is blocked (None: not yet at `limit`; 0 = no limit):
 /// the base backoff at the limit, doubled for each failure past it, capped.
-fn backoff_secs(auth: &AuthSettings, failures: u32, limit: u32) -> Option<u64> {
+fn backoff_secs(auth: &AuthSettings, failures: i32, limit: u32) -> Option<u64> {
+    let failures = u32::try_from(failures).ok()?;
     if limit == 0 || failures < limit {
         return None;
     }
@@ -191,8 +191,9 @@ mod tests {
         assert_eq!(backoff_secs(&a, 6, 5), Some(120));
         assert_eq!(backoff_secs(&a, 7, 5), Some(240));
         assert_eq!(backoff_secs(&a, 30, 5), Some(3600));
-        assert_eq!(backoff_secs(&a, u32::MAX, 5), Some(3600));
+        assert_eq!(backoff_secs(&a, i32::MAX, 5), Some(3600));
         assert_eq!(backoff_secs(&a, 100, 0), None);
+        assert_eq!(backoff_secs(&a, -1, 5), None);
     }
 
     #[test]

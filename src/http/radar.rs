@@ -32,10 +32,8 @@ pub async fn radar_login(
     let stored = password::stored_or_dummy(account.as_ref().and_then(|a| a.password.as_deref()));
     let checked = match password::verify_off_thread(&pass, stored).await {
         Ok(checked) => checked,
-        Err(busy) => {
-            attempt.unchecked(&state).await?;
-            return Err(busy);
-        }
+        // Not checked: not counted.
+        Err(busy) => return Err(busy),
     };
     let (account, upgrade) = match (account, checked) {
         (Some(a), Check::Right) if a.status == 1 => (a, None),

@@ -4,41 +4,24 @@ use deadpool_postgres::GenericClient;
 
 use crate::sql;
 
-/// A reserved attempt: the key's count with it, and whether the key had served a block before.
-#[derive(Debug, Clone, Copy)]
-pub struct Reserved {
-    pub count: u32,
-    pub served_block: bool,
+/// Whether any of `keys` is blocked now.
+pub async fn blocked(
+    db: &impl GenericClient,
+    keys: &[String],
+) -> Result<bool, tokio_postgres::Error> {
+    let stmt = db.prepare_cached(sql!("login_attempt/blocked")).await?;
+    Ok(db.query_one(&stmt, &[&keys]).await?.get(0))
 }
 
-/// Reserves one attempt of `key` (counted as a failure until refunded); `None` while the key is
-/// blocked.
-pub async fn reserve(
+/// Counts one failure of `key` and returns its count within the window.
+pub async fn fail(
     db: &impl GenericClient,
     key: &str,
     window_secs: u64,
-) -> Result<Option<Reserved>, tokio_postgres::Error> {
-    let stmt = db.prepare_cached(sql!("login_attempt/reserve")).await?;
+) -> Result<i32, tokio_postgres::Error> {
+    let stmt = db.prepare_cached(sql!("login_attempt/fail")).await?;
     let window = window_secs as f64;
-    Ok(db
-        .query_opt(&stmt, &[&key, &window])
-        .await?
-        .map(|r| Reserved {
-            count: u32::try_from(r.get::<_, i32>(0)).unwrap_or(0),
-            served_block: r.get(1),
-        }))
-}
-
-/// Gives back one reserved attempt of `key`, lifting its block when that brings it below `limit`.
-pub async fn refund(
-    db: &impl GenericClient,
-    key: &str,
-    limit: u32,
-) -> Result<(), tokio_postgres::Error> {
-    let stmt = db.prepare_cached(sql!("login_attempt/refund")).await?;
-    db.execute(&stmt, &[&key, &i32::try_from(limit).unwrap_or(i32::MAX)])
-        .await?;
-    Ok(())
+    Ok(db.query_one(&stmt, &[&key, &window]).await?.get(0))
 }
 
 /// Blocks `key` for `secs` seconds.

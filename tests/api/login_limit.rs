@@ -161,12 +161,12 @@ async fn one_address_is_blocked_across_different_logins() {
 }
 
 #[actix_web::test]
-async fn concurrent_guesses_are_counted_before_their_check_so_no_more_than_the_limit_are_checked() {
+async fn concurrent_guesses_take_turns_so_no_more_than_the_limit_are_checked() {
     let app = node().await;
     let company = app.seed_company("甲公司").await;
     let login = radar_account(&app, company, "张三").await;
-    // Twelve guesses at once (a limit of 3 per name): counted after the check, all of them passed
-    // the count before the first failure was written, and all were checked.
+    // Twelve guesses at once (a limit of 3 per name): checked side by side, all of them passed the
+    // count before the first failure was written, and all were checked.
     let guesses = (0..12).map(|i| {
         let (app, login) = (&app, &login);
         async move { radar_login(app, login, &format!("guess-{i}")).await }
@@ -181,12 +181,22 @@ async fn concurrent_guesses_are_counted_before_their_check_so_no_more_than_the_l
 }
 
 #[actix_web::test]
-async fn successful_logins_give_their_addresss_count_back() {
+async fn concurrent_logins_of_one_account_all_succeed() {
     let app = node().await;
     let company = app.seed_company("甲公司").await;
     let login = radar_account(&app, company, "张三").await;
-    // Each attempt is counted against the address (limit 5) before its check; a successful one
-    // gives it back, so an office behind one address logs in as often as it needs.
+    // One account on several devices at once (a limit of 3 per name): each waits its turn.
+    let logins = (0..6).map(|_| radar_login(&app, &login, PASSWORD));
+    let answers = futures_util::future::join_all(logins).await;
+    assert!(answers.iter().all(|a| a["code"] == 200), "{answers:?}");
+}
+
+#[actix_web::test]
+async fn successful_logins_from_one_address_are_never_counted_against_it() {
+    let app = node().await;
+    let company = app.seed_company("甲公司").await;
+    let login = radar_account(&app, company, "张三").await;
+    // An office behind one address (limit 5) logs in as often as it needs: only failures count.
     for _ in 0..8 {
         assert_eq!(radar_login(&app, &login, PASSWORD).await["code"], 200);
     }

@@ -39,10 +39,8 @@ pub async fn login(
     let stored = password::stored_or_dummy(account.as_ref().map(|a| a.password.as_str()));
     let checked = match password::verify_off_thread(&pass, stored).await {
         Ok(checked) => checked,
-        Err(busy) => {
-            attempt.unchecked(&state).await?;
-            return Err(busy);
-        }
+        // Not checked: not counted.
+        Err(busy) => return Err(busy),
     };
     // A disabled admin or one of a deleted company cannot log in (the original's 306 is unreachable).
     let live = |a: &store::admin_account::LoginAdmin| a.status == 1 && a.company_status != 3;
