@@ -22,6 +22,9 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     _slot: tokio::sync::SemaphorePermit<'static>,
+    /// The driver's and Chromium's temporary files (`TMPDIR`): Chromium killed with its driver
+    /// cannot remove its profile and socket folders, so they go here and leave with it.
+    _tmp: tempfile::TempDir,
 }
 
 fn require(path: &str) {
@@ -42,9 +45,14 @@ impl Browser {
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
+        let tmp = tempfile::Builder::new()
+            .prefix("radar-browser-")
+            .tempdir()
+            .expect("temp dir");
         // Its own process group, so Chromium goes down with it even when a test panics.
         let driver = Command::new(DRIVER)
             .process_group(0)
+            .env("TMPDIR", tmp.path())
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -80,6 +88,7 @@ impl Browser {
             client,
             driver,
             _slot: slot,
+            _tmp: tmp,
         }
     }
 
