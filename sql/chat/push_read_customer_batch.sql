@@ -38,6 +38,6 @@ WITH req AS (
       AND NOT EXISTS (SELECT 1 FROM locked l
                       WHERE l.user_id = p.user_id AND l.customer_id = p.customer_id)
 )
-SELECT user_id, customer_id, 0::bigint AS read, false AS skipped FROM k WHERE read > 0
+SELECT user_id, customer_id, read, false AS skipped FROM k WHERE read > 0
 UNION ALL
 SELECT user_id, customer_id, 0, true FROM skipped

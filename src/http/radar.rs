@@ -30,11 +30,8 @@ pub async fn radar_login(
     drop(db);
     // An unknown name is checked against a dummy hash: it costs what a wrong password costs.
     let stored = password::stored_or_dummy(account.as_ref().and_then(|a| a.password.as_deref()));
-    let checked = match password::verify_off_thread(&pass, stored).await {
-        Ok(checked) => checked,
-        // Not checked: not counted.
-        Err(busy) => return Err(busy),
-    };
+    // A node too busy to check answers 429 here, before anything is counted.
+    let checked = password::verify_off_thread(&pass, stored).await?;
     let (account, upgrade) = match (account, checked) {
         (Some(a), Check::Right) if a.status == 1 => (a, None),
         (Some(a), Check::RightUpgrade(h)) if a.status == 1 => (a, Some(h)),

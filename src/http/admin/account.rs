@@ -37,11 +37,8 @@ pub async fn login(
     drop(db);
     // An unknown name is checked against a dummy hash: it costs what a wrong password costs.
     let stored = password::stored_or_dummy(account.as_ref().map(|a| a.password.as_str()));
-    let checked = match password::verify_off_thread(&pass, stored).await {
-        Ok(checked) => checked,
-        // Not checked: not counted.
-        Err(busy) => return Err(busy),
-    };
+    // A node too busy to check answers 429 here, before anything is counted.
+    let checked = password::verify_off_thread(&pass, stored).await?;
     // A disabled admin or one of a deleted company cannot log in (the original's 306 is unreachable).
     let live = |a: &store::admin_account::LoginAdmin| a.status == 1 && a.company_status != 3;
     let (account, upgrade) = match (account, checked) {
